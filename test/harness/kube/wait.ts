@@ -1,0 +1,57 @@
+import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { readFileSync } from 'node:fs';
+
+export interface TlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+/** GETs a URL once; resolves to the status code and body, or the error's message as body. */
+export function get(url: string, tls: TlsFiles = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const secure = url.startsWith('https:');
+    const options = secure
+      ? {
+          ca: tls.ca ? readFileSync(tls.ca) : undefined,
+          cert: tls.cert ? readFileSync(tls.cert) : undefined,
+          key: tls.key ? readFileSync(tls.key) : undefined,
+          rejectUnauthorized: tls.ca !== undefined,
+          timeout: 5_000,
+        }
+      : { timeout: 5_000 };
+    const req = (secure ? request : httpRequest)(url, options, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (err) => resolve({ status: 0, body: err.message }));
+    req.end();
+  });
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `check` until it returns true. Gives up after `timeoutMs` with an error naming `what` and
+ * the last observation, so a start that hangs says what it was waiting for.
+ */
+export async function until(
+  what: string,
+  check: () => Promise<true | string>,
+  timeoutMs = 120_000,
+  intervalMs = 250,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const result = await check().catch((err: Error) => err.message);
+    if (result === true) return;
+    last = result;
+    if (Date.now() > deadline) throw new Error(`gave up waiting ${timeoutMs / 1000}s for ${what}: ${last}`);
+    await sleep(intervalMs);
+  }
+}
