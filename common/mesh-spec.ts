@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { ApprovalPolicy } from './approval-policy';
+import { ProfileName } from './profiles';
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+    message: 'use lower-case letters, digits and dashes (a DNS label), e.g. network1',
+  });
+
+export const ClusterRef = z
+  .object({
+    context: z
+      .string()
+      .min(1, { message: 'name a kubeconfig context, e.g. local' })
+      .regex(/^[A-Za-z0-9_.:@/-]+$/, { message: 'kubeconfig context names have no spaces or quotes' })
+      .describe('kubeconfig context of the cluster (the seed\'s CTX_LOCAL / CTX_REMOTE)'),
+    network: dnsLabel.describe('Istio network name of the cluster'),
+    clusterName: dnsLabel.optional().describe('Istio cluster name; defaults to the context name made DNS-safe'),
+  })
+  .describe('One cluster of the mesh');
+export type ClusterRef = z.infer<typeof ClusterRef>;
+
+export const MeshSpec = z
+  .object({
+    local: ClusterRef.describe('The cluster that runs the control plane'),
+    remote: ClusterRef.describe('The cluster that joins through the gateway'),
+    meshId: dnsLabel.default('mesh1').describe('Istio mesh ID shared by both clusters'),
+    istio: z
+      .object({
+        profile: ProfileName.default('primary-remote'),
+        version: z
+          .string()
+          .regex(/^\d+\.\d+(\.\d+)?$/, { message: 'use an Istio release such as 1.28 or 1.28.1' })
+          .default('1.28')
+          .describe('Istio release the manifests are rendered for'),
+      })
+      .default({ profile: 'primary-remote', version: '1.28' }),
+    samples: z
+      .object({
+        namespace: dnsLabel.default('sample').describe('Namespace of helloworld and sleep on both clusters'),
+        deploy: z.boolean().default(true).describe('Deploy helloworld v1/v2 and sleep'),
+      })
+      .default({ namespace: 'sample', deploy: true }),
+    verify: z
+      .object({
+        requests: z.number().int().min(2).max(1000).default(20).describe('Calls from sleep to helloworld'),
+        minShare: z
+          .number()
+          .min(0)
+          .max(0.5)
+          .default(0.1)
+          .describe('Each version must answer at least this share of the calls'),
+        maxFailures: z.number().int().min(0).default(0).describe('Failed calls tolerated'),
+      })
+      .default({ requests: 20, minShare: 0.1, maxFailures: 0 }),
+    approval: ApprovalPolicy.default(ApprovalPolicy.parse({})),
+    rollback: z.boolean().default(false).describe('On cancel or failure, clean up what was installed'),
+  })
+  .refine((s) => s.local.context !== s.remote.context, {
+    message: 'local and remote must be two different kubeconfig contexts',
+    path: ['remote', 'context'],
+  })
+  .refine((s) => s.local.network !== s.remote.network, {
+    message: 'local and remote must be on different Istio networks (split-horizon EDS needs two)',
+    path: ['remote', 'network'],
+  })
+  .describe('Everything a mesh setup needs to know');
+export type MeshSpec = z.infer<typeof MeshSpec>;
+export type MeshSpecInput = z.input<typeof MeshSpec>;
+
+/** The seed's defaults: network1 for local, network2 for remote. */
+export function meshSpecFor(localContext: string, remoteContext: string, overrides: Partial<MeshSpecInput> = {}): MeshSpecInput {
+  return {
+    ...overrides,
+    local: { context: localContext, network: 'network1', ...overrides.local },
+    remote: { context: remoteContext, network: 'network2', ...overrides.remote },
+  };
+}
+
+export function clusterName(ref: ClusterRef): string {
+  return ref.clusterName ?? ref.context.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+}

@@ -1,0 +1,58 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Logger } from './logger';
+import { startHealthServer, type HealthServer } from './health';
+import { startDevServer, type DevServer } from './dev-server';
+
+export interface RunWorkerOptions {
+  /** Temporal frontend host:port; when unset the embedded dev server is started. */
+  address?: string;
+  /** For the embedded dev server. */
+  devServer?: { cacheDir: string; dbFilename: string; port: number; uiPort: number };
+  namespace: string;
+  taskQueue: string;
+  workflowsPath: string;
+  activities: object;
+  logger: Logger;
+  metricsPort?: number;
+}
+
+/**
+ * Runs one worker until SIGINT/SIGTERM (the Temporal Runtime's shutdown signals): in-flight
+ * activities get the grace time to finish, then everything this process started is closed.
+ */
+export async function runWorker(opts: RunWorkerOptions): Promise<void> {
+  const { logger } = opts;
+  let server: DevServer | undefined;
+  let connection: NativeConnection | undefined;
+  let health: HealthServer | undefined;
+  try {
+    if (!opts.address) {
+      if (!opts.devServer) throw new Error('Set TEMPORAL_ADDRESS, or give the dev server settings to start one.');
+      server = await startDevServer(opts.devServer);
+      logger.info(
+        { address: server.address, db: opts.devServer.dbFilename, ui: `http://127.0.0.1:${opts.devServer.uiPort}` },
+        'embedded Temporal dev server started',
+      );
+    }
+    const address = opts.address ?? server!.address;
+    connection = await NativeConnection.connect({ address });
+    if (opts.metricsPort !== undefined) health = await startHealthServer(opts.metricsPort);
+    const worker = await Worker.create({
+      connection,
+      namespace: opts.namespace,
+      taskQueue: opts.taskQueue,
+      workflowsPath: opts.workflowsPath,
+      activities: opts.activities,
+      shutdownGraceTime: '10s',
+    });
+    health?.setState('RUNNING');
+    logger.info({ address, namespace: opts.namespace, taskQueue: opts.taskQueue }, 'worker polling');
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    health?.setState('STOPPED');
+    await health?.close();
+    await connection?.close();
+    await server?.stop();
+  }
+}
