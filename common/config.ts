@@ -27,6 +27,7 @@ export const Config = z
       .default({ namespace: DEFAULT_NAMESPACE, taskQueue: DEFAULT_TASK_QUEUE, devServerPort: 7233, devServerUiPort: 8233 }),
     cacheDir: z.string().min(1).describe('Where binaries and the dev server database live'),
     kubeconfig: z.string().optional().describe('kubeconfig file with the mesh contexts; default ~/.kube/config'),
+    istioctl: z.string().optional().describe('istioctl binary that renders manifests; default: PATH, then the meshops cache'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     metricsPort: port.optional().describe('Port of the worker\'s /metrics and /healthz'),
     slack: z
@@ -55,6 +56,7 @@ export const ENV_KEYS: Record<string, string> = {
   MESHOPS_DEV_SERVER_UI_PORT: 'temporal.devServerUiPort',
   MESHOPS_CACHE_DIR: 'cacheDir',
   KUBECONFIG: 'kubeconfig',
+  MESHOPS_ISTIOCTL: 'istioctl',
   LOG_LEVEL: 'logLevel',
   MESHOPS_METRICS_PORT: 'metricsPort',
   SLACK_BOT_TOKEN: 'slack.botToken',
