@@ -138,6 +138,16 @@ build_kwok() {
   mv "$dir/kwok" "$bin/kwok-$KWOK_VERSION" || die "moving a built binary into $bin"
 }
 
+# istioctl's version: the module's VERSION file plus "-dev" (as istio's Makefile does for a
+# commit between releases) and the pseudo-version's commit.
+istio_ldflags() {
+  local dir="$1" src v="istio.io/istio/pkg/version"
+  src="$(go mod download -json "istio.io/istio@$ISTIO_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  [[ -f "$src/VERSION" ]] || { echo "istio.io/istio@$ISTIO_VERSION has no VERSION file" >&2; return 1; }
+  printf -- '-X %s.buildVersion=%s-dev -X %s.buildGitRevision=%s -X %s.buildStatus=Clean -X %s.buildTag=%s' \
+    "$v" "$(cat "$src/VERSION")" "$v" "${ISTIO_VERSION##*-}" "$v" "$v" "$ISTIO_VERSION" >"$dir/ldflags"
+}
+
 build_istioctl() {
   have istioctl "$ISTIO_VERSION" && return 0
   local dir="$build/istioctl-$ISTIO_VERSION"
@@ -145,7 +155,8 @@ build_istioctl() {
   (
     cd "$dir" &&
     go get "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_VERSION" &&
-    go build -trimpath -ldflags "$ldflags_base" -o "$dir/istioctl" istio.io/istio/istioctl/cmd/istioctl
+    istio_ldflags "$dir" &&
+    go build -trimpath -ldflags "$ldflags_base $(cat "$dir/ldflags")" -o "$dir/istioctl" istio.io/istio/istioctl/cmd/istioctl
   ) || die "building istioctl $ISTIO_VERSION in $dir"
   mv "$dir/istioctl" "$bin/istioctl-$ISTIO_VERSION" || die "moving a built binary into $bin"
 }

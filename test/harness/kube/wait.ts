@@ -42,7 +42,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export async function until(
   what: string,
   check: () => Promise<true | string>,
-  timeoutMs = 120_000,
+  timeoutMs = 100_000,
   intervalMs = 250,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
