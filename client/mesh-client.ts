@@ -1,0 +1,245 @@
+import {
+  type Client,
+  type WorkflowHandle,
+  ScheduleAlreadyRunning,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import type { Duration as TemporalDuration } from '@temporalio/common';
+import { z } from 'zod';
+import { Duration } from '../common/approval-policy';
+import { parseOrThrow } from '../common/errors';
+import { MeshSpec, type MeshSpecInput } from '../common/mesh-spec';
+import { WORKFLOW_ID_PREFIX, meshKey, workflowIdFor } from '../common/naming';
+import { ApprovalDecision, type ApprovalRecord, type MeshStatus, Requester } from '../common/status';
+import { approveUpdate, rollbackOnCancelSignal, statusQuery } from '../workflows/messages';
+import { MeshRunInput } from '../workflows/run-input';
+import { ApprovalRefusedError, MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from './errors';
+
+export type RequesterInput = z.input<typeof Requester>;
+export type ApprovalDecisionInput = z.input<typeof ApprovalDecision>;
+export type RunKind = keyof typeof WORKFLOW_ID_PREFIX;
+
+/** Workflow type names, as exported by workflows/index.ts. */
+export const MESH_WORKFLOW_TYPE: Record<RunKind, string> = {
+  setup: 'meshSetup',
+  teardown: 'meshTeardown',
+  verify: 'meshVerify',
+};
+
+const WorkflowId = z.string().trim().min(1, { message: 'give the workflow id of a run, e.g. mesh-setup/local--remote' });
+const CancelOptions = z.object({
+  rollback: z.boolean().optional().describe('Clean up what was installed; unset keeps the spec\'s rollback setting'),
+});
+const Limit = z.number().int().min(1).max(1000);
+
+export interface StartedRun {
+  workflowId: string;
+  runId: string;
+}
+
+/** One line of `runs`: what Temporal's visibility store knows, plus the phase the run wrote in its memo. */
+export interface RunSummary {
+  workflowId: string;
+  runId: string;
+  kind: RunKind | 'unknown';
+  /** Temporal's execution status: RUNNING, COMPLETED, CANCELLED, FAILED, TERMINATED, TIMED_OUT… */
+  temporalStatus: string;
+  /** The run's own phase (done, failed, rejected, timed-out…), once it has written one. */
+  phase?: string;
+  local?: string;
+  remote?: string;
+  requester?: string;
+  startTime: Date;
+  closeTime?: Date;
+}
+
+export interface MeshClientOptions {
+  client: Client;
+  taskQueue: string;
+}
+
+/**
+ * The verbs both edges (Slack bot, CLI) use. Every input is parsed with zod here, so workflows get
+ * validated specs only, and every refusal is an Error whose message a person can act on.
+ */
+export class MeshClient {
+  private readonly client: Client;
+  private readonly taskQueue: string;
+
+  constructor(opts: MeshClientOptions) {
+    this.client = opts.client;
+    this.taskQueue = opts.taskQueue;
+  }
+
+  /** Starts meshSetup for the pair; refuses with MeshRunConflictError while one runs for it. */
+  startSetup(spec: MeshSpecInput, requester: RequesterInput): Promise<StartedRun> {
+    return this.start('setup', spec, requester);
+  }
+
+  /** Starts meshTeardown (the seed's full cleanup); refused while a setup for the pair runs. */
+  async teardown(spec: MeshSpecInput, requester: RequesterInput): Promise<StartedRun> {
+    const input = this.parseInput(spec, requester);
+    const setupId = workflowIdFor('setup', input.spec.local.context, input.spec.remote.context);
+    if (await this.isRunning(setupId)) throw new MeshRunConflictError(setupId, 'setup');
+    return this.start('teardown', spec, requester);
+  }
+
+  /** Starts a one-off meshVerify (verify-split alone). */
+  verify(spec: MeshSpecInput, requester: RequesterInput): Promise<StartedRun> {
+    return this.start('verify', spec, requester);
+  }
+
+  /** Approves or rejects the open gate; the workflow's validator refusal surfaces as ApprovalRefusedError. */
+  async approve(workflowId: string, decision: ApprovalDecisionInput): Promise<ApprovalRecord> {
+    const id = parseOrThrow(WorkflowId, workflowId, 'workflow id');
+    const parsed = parseOrThrow(ApprovalDecision, decision, 'approval decision');
+    const handle = this.client.workflow.getHandle(id);
+    try {
+      return await handle.executeUpdate(approveUpdate, { args: [parsed] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new ApprovalRefusedError(id, err.cause?.message ?? err.message);
+      if (err instanceof WorkflowNotFoundError) throw new RunNotFoundError(id);
+      const ended = await this.endedPhase(handle);
+      if (ended) throw new ApprovalRefusedError(id, `Run ${id} already ended (${ended}); there is no gate left to approve. Start a new setup if the mesh is still wanted.`);
+      throw err;
+    }
+  }
+
+  /** The run's MeshStatus, live while it runs and final once it ended. */
+  async status(workflowId: string): Promise<MeshStatus> {
+    const id = parseOrThrow(WorkflowId, workflowId, 'workflow id');
+    try {
+      return await this.client.workflow.getHandle(id).query(statusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new RunNotFoundError(id);
+      throw err;
+    }
+  }
+
+  /**
+   * Cancels the run: the current step is stopped (activities notice through heartbeats); with
+   * rollback (from the option, else the spec) what was installed is cleaned up in reverse order.
+   */
+  async cancel(workflowId: string, options: z.input<typeof CancelOptions> = {}): Promise<void> {
+    const id = parseOrThrow(WorkflowId, workflowId, 'workflow id');
+    const { rollback } = parseOrThrow(CancelOptions, options, 'cancel options');
+    const handle = this.client.workflow.getHandle(id);
+    try {
+      if (rollback !== undefined) await handle.signal(rollbackOnCancelSignal, rollback);
+      await handle.cancel();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        const ended = await this.endedPhase(handle).catch(() => undefined);
+        if (ended) throw new Error(`Run ${id} already ended (${ended}); there is nothing to cancel.`, { cause: err });
+        throw new RunNotFoundError(id);
+      }
+      throw err;
+    }
+  }
+
+  /** Most recent runs on this task queue, newest first. */
+  async listRuns(limit = 20): Promise<RunSummary[]> {
+    const max = parseOrThrow(Limit, limit, 'limit');
+    const types = Object.values(MESH_WORKFLOW_TYPE).map((t) => `'${t}'`).join(', ');
+    const runs: RunSummary[] = [];
+    const query = `TaskQueue = '${this.taskQueue}' AND WorkflowType IN (${types})`;
+    for await (const info of this.client.workflow.list({ query, pageSize: Math.min(max, 100) })) {
+      const memo = (info.memo ?? {}) as Record<string, unknown>;
+      const kind = (Object.keys(MESH_WORKFLOW_TYPE) as RunKind[]).find((k) => MESH_WORKFLOW_TYPE[k] === info.type) ?? 'unknown';
+      runs.push({
+        workflowId: info.workflowId,
+        runId: info.runId,
+        kind,
+        temporalStatus: info.status.name,
+        phase: typeof memo.phase === 'string' ? memo.phase : undefined,
+        local: typeof memo.local === 'string' ? memo.local : undefined,
+        remote: typeof memo.remote === 'string' ? memo.remote : undefined,
+        requester: typeof memo.requester === 'string' ? memo.requester : undefined,
+        startTime: info.startTime,
+        closeTime: info.closeTime,
+      });
+      if (runs.length >= max) break;
+    }
+    return runs;
+  }
+
+  /** A schedule that runs meshVerify for the pair every `every` (e.g. 15m); drift is reported by the notifier. */
+  async createVerifySchedule(spec: MeshSpecInput, every: string, requester?: RequesterInput): Promise<{ scheduleId: string }> {
+    const interval = parseOrThrow(Duration, every, 'schedule interval');
+    const input = this.parseInput(spec, requester ?? { id: 'schedule', via: 'schedule' });
+    const scheduleId = verifyScheduleId(input.spec);
+    try {
+      await this.client.schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: interval as TemporalDuration }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: MESH_WORKFLOW_TYPE.verify,
+          workflowId: workflowIdFor('verify', input.spec.local.context, input.spec.remote.context),
+          taskQueue: this.taskQueue,
+          args: [input],
+          memo: runMemo(input),
+        },
+        policies: { overlap: 'SKIP', catchupWindow: '1m' },
+        memo: runMemo(input),
+      });
+    } catch (err) {
+      if (err instanceof ScheduleAlreadyRunning) throw new ScheduleConflictError(scheduleId);
+      throw err;
+    }
+    return { scheduleId };
+  }
+
+  private parseInput(spec: MeshSpecInput, requester: RequesterInput): MeshRunInput {
+    return parseOrThrow(MeshRunInput, { spec: parseOrThrow(MeshSpec, spec, 'mesh spec'), requester: parseOrThrow(Requester, requester, 'requester') }, 'run input');
+  }
+
+  private async start(kind: RunKind, spec: MeshSpecInput, requester: RequesterInput): Promise<StartedRun> {
+    const input = this.parseInput(spec, requester);
+    const workflowId = workflowIdFor(kind, input.spec.local.context, input.spec.remote.context);
+    try {
+      const handle = await this.client.workflow.start(MESH_WORKFLOW_TYPE[kind], {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        // One run per pair at a time; a finished run's id may be reused by the next one.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        memo: runMemo(input),
+      });
+      return { workflowId, runId: handle.firstExecutionRunId };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new MeshRunConflictError(workflowId, kind);
+      throw err;
+    }
+  }
+
+  private async isRunning(workflowId: string): Promise<boolean> {
+    try {
+      const d = await this.client.workflow.getHandle(workflowId).describe();
+      return d.status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /** The phase of a run that is no longer running, or undefined while it runs. */
+  private async endedPhase(handle: WorkflowHandle): Promise<string | undefined> {
+    const d = await handle.describe();
+    if (d.status.name === 'RUNNING') return undefined;
+    const phase = (d.memo as Record<string, unknown> | undefined)?.phase;
+    return typeof phase === 'string' ? phase : d.status.name.toLowerCase();
+  }
+}
+
+export function verifyScheduleId(spec: MeshSpec): string {
+  return `${WORKFLOW_ID_PREFIX.verify}-schedule/${meshKey(spec.local.context, spec.remote.context)}`;
+}
+
+/** Shown by listRuns without a query to the worker; never holds a secret. */
+function runMemo(input: MeshRunInput): Record<string, string> {
+  return { local: input.spec.local.context, remote: input.spec.remote.context, requester: input.requester.id };
+}
