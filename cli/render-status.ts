@@ -1,0 +1,54 @@
+import type { MeshStatus, StepState } from '../common/status';
+import { STEP_CATALOGUE } from '../common/steps';
+import type { RunSummary } from '../client';
+
+const MARK: Record<StepState['state'], string> = {
+  pending: '[ ]',
+  'waiting-approval': '[?]',
+  running: '[>]',
+  done: '[x]',
+  failed: '[!]',
+  skipped: '[-]',
+};
+
+function detail(state: StepState): string {
+  switch (state.state) {
+    case 'pending':
+      return '';
+    case 'waiting-approval':
+      return `waiting for approval since ${state.since}`;
+    case 'running':
+      return `running, attempt ${state.attempt}`;
+    case 'done':
+      return `${(state.durationMs / 1000).toFixed(1)}s  ${state.summary}`;
+    case 'failed':
+      return `FAILED: ${state.error}`;
+    case 'skipped':
+      return `skipped: ${state.reason}`;
+  }
+}
+
+/** The run's checklist as terminal text: one line per step, then approvals and the outcome. */
+export function renderStatus(status: MeshStatus): string {
+  const { spec } = status;
+  const lines = [
+    `${status.workflowId}  ${status.phase.toUpperCase()}`,
+    `${spec.local.context} (${spec.local.network}) + ${spec.remote.context} (${spec.remote.network}), requested by ${status.requester.name ?? status.requester.id}`,
+    '',
+    ...status.steps.map(({ id, state }) => `${MARK[state.state]} ${id.padEnd(15)} ${STEP_CATALOGUE[id].title.padEnd(30)} ${detail(state)}`.trimEnd()),
+  ];
+  if (status.approvals.length > 0) {
+    lines.push('', 'Approvals:');
+    for (const a of status.approvals) lines.push(`  ${a.step}: ${a.decision}d by ${a.by.name ?? a.by.id} at ${a.at}${a.reason ? ` (${a.reason})` : ''}`);
+  }
+  if (status.verify) lines.push('', `Traffic split: ${status.verify.reason}`);
+  if (status.outcome) lines.push('', status.outcome);
+  return lines.join('\n');
+}
+
+export function renderRuns(runs: RunSummary[]): string {
+  if (runs.length === 0) return 'No mesh runs yet. Start one with `meshops setup <local-context> <remote-context>`.';
+  return runs
+    .map((r) => `${r.startTime.toISOString()}  ${(r.phase ?? r.temporalStatus.toLowerCase()).padEnd(10)} ${r.workflowId}${r.requester ? `  by ${r.requester}` : ''}`)
+    .join('\n');
+}
