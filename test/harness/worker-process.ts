@@ -1,6 +1,8 @@
 // A worker process for tests that kill and restart workers: the product's runWorker with test
 // workflows and activities. Configured by the environment the test passes.
-import { runWorker } from '../../worker/run-worker';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { runWorker, type RunWorkerOptions } from '../../worker/run-worker';
 import { createLogger, installTemporalLogging } from '../../worker/logger';
 import { createCountdownActivities } from './countdown-activities';
 
@@ -10,11 +12,20 @@ const env = (name: string): string => {
   return value;
 };
 
+/** With TEST_DEV_SERVER_DB the worker starts its own embedded dev server on that SQLite file. */
+function server(): Pick<RunWorkerOptions, 'address' | 'devServer'> {
+  const db = process.env.TEST_DEV_SERVER_DB;
+  if (!db) return { address: env('TEMPORAL_ADDRESS') };
+  const cacheDir = process.env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops');
+  return { devServer: { cacheDir, dbFilename: db, port: Number(env('TEST_DEV_SERVER_PORT')), uiPort: Number(env('TEST_DEV_SERVER_UI_PORT')) } };
+}
+
 async function run(): Promise<void> {
   const logger = createLogger('info', 'test-worker');
   installTemporalLogging(logger);
   await runWorker({
-    address: env('TEMPORAL_ADDRESS'),
+    ...server(),
+    metricsPort: process.env.TEST_METRICS_PORT ? Number(process.env.TEST_METRICS_PORT) : undefined,
     namespace: 'default',
     taskQueue: env('MESHOPS_TASK_QUEUE'),
     workflowsPath: require.resolve(env('TEST_WORKFLOWS')),

@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { eventually, spawnTs, type Child } from '../harness/child-process';
+import { freePorts } from '../harness/kube/ports';
+
+const workerEntry = join(__dirname, '../harness/worker-process.ts');
+const workflows = join(__dirname, '../harness/workflows/countdown.ts');
+
+/** Connects once the worker's embedded server answers; the worker starts it, so retry until then. */
+async function connectWhenUp(address: string): Promise<Connection> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await Connection.connect({ address, connectTimeout: '2s' });
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+describe('worker without TEMPORAL_ADDRESS: embedded dev server on SQLite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshops-embedded-'));
+  const journal = join(dir, 'journal');
+  let running: Child | undefined;
+
+  afterAll(async () => {
+    running?.process.kill('SIGKILL');
+    await running?.exited;
+  });
+
+  it('reports health, and keeps a running workflow across a restart of worker and server', async () => {
+    const [port, uiPort, metricsPort] = await freePorts(3);
+    const address = `127.0.0.1:${port}`;
+    const start = (slowMs: number) =>
+      spawnTs(
+        workerEntry,
+        {
+          TEST_DEV_SERVER_DB: join(dir, 'temporal.db'),
+          TEST_DEV_SERVER_PORT: String(port),
+          TEST_DEV_SERVER_UI_PORT: String(uiPort),
+          TEST_METRICS_PORT: String(metricsPort),
+          MESHOPS_TASK_QUEUE: 'embedded',
+          TEST_WORKFLOWS: workflows,
+          TEST_JOURNAL: journal,
+          TEST_SLOW_TICK: '2',
+          TEST_SLOW_MS: String(slowMs),
+        },
+        join(dir, 'workers.log'),
+      );
+    const lines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').trim().split('\n') : []);
+
+    running = start(10 * 60_000);
+    let connection = await connectWhenUp(address);
+    const handle = await new Client({ connection }).workflow.start('countdown', { taskQueue: 'embedded', workflowId: 'persisted-countdown', args: [3] });
+    await eventually(() => lines().includes('start 2'), 'tick 2 to start');
+
+    const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toContain('meshops_worker_running 1');
+
+    await connection.close();
+    running.process.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    // The server went down with the worker; the run lives on in the SQLite file.
+    await expect(Connection.connect({ address, connectTimeout: '1s' })).rejects.toThrow();
+
+    running = start(50);
+    connection = await connectWhenUp(address);
+    const again = new Client({ connection }).workflow.getHandle(handle.workflowId);
+    await expect(again.result()).resolves.toEqual([1, 2, 3]);
+    await connection.close();
+  });
+});
