@@ -1,0 +1,140 @@
+import { Context } from '@temporalio/activity';
+import type { WebClient } from '@slack/web-api';
+import { temporalUiLink } from '../../common/slack-text';
+import type { NotifierActivities, NotifierRef, ProgressEvent } from '../../common/step-contract';
+import type { MeshStatus } from '../../common/status';
+import type { StepId } from '../../common/steps';
+import {
+  type SlackMessage,
+  approvalDecidedMessage,
+  approvalRequestMessage,
+  parentMessage,
+  stepFailedMessage,
+  summaryMessage,
+} from './run-messages';
+import { runDetailsMessage } from './run-details';
+import { classifySlackError } from './slack-failure';
+
+export interface SlackNotifierDeps {
+  /** A WebClient with the bot token; tests point its slackApiUrl at the stand-in. */
+  client: WebClient;
+  /** Where runs not started from Slack (CLI, schedules) report; unset: they are not posted. */
+  defaultChannel?: string;
+  /** Temporal UI base URL, for the link in the parent message. */
+  temporalUiUrl?: string;
+  namespace: string;
+  /** The activity attempt; above 1, an earlier attempt may already have posted. Default: Temporal's. */
+  attempt?: () => number;
+}
+
+/** Marks every message meshops posts, so a retried attempt finds what the last one posted. */
+const METADATA_EVENT = 'meshops_run';
+type Key = 'parent' | 'details' | 'summary' | `approval:${StepId}` | `failed:${StepId}`;
+
+function currentAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1; // called outside an activity (e.g. a script): there is no earlier attempt
+  }
+}
+
+/**
+ * The Slack notifier activity: one parent message per run holding the checklist, updated in place;
+ * details, failures, approval requests and the summary in its thread. Idempotent under retries:
+ * every message carries metadata naming its run and purpose, and a retry looks for it first.
+ */
+export function createSlackNotifier(deps: SlackNotifierDeps): NotifierActivities {
+  const { client } = deps;
+  const attempt = deps.attempt ?? currentAttempt;
+
+  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifySlackError(err, what);
+    }
+  }
+
+  async function findPosted(channel: string, workflowId: string, key: Key, parentTs?: string): Promise<string | undefined> {
+    const matches = (m: { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }) =>
+      m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.workflow_id === workflowId && m.metadata.event_payload?.key === key;
+    const page = parentTs
+      ? await call('reading the run thread', () => client.conversations.replies({ channel, ts: parentTs, include_all_metadata: true, limit: 200 }))
+      : await call('reading the channel history', () => client.conversations.history({ channel, include_all_metadata: true, limit: 100 }));
+    return page.messages?.find(matches)?.ts;
+  }
+
+  async function post(channel: string, status: MeshStatus, key: Key, message: SlackMessage, threadTs?: string): Promise<string> {
+    if (attempt() > 1) {
+      const earlier = await findPosted(channel, status.workflowId, key, threadTs);
+      if (earlier) return earlier;
+    }
+    const res = await call(`posting the ${key} message of ${status.workflowId} to ${channel}`, () =>
+      client.chat.postMessage({
+        channel,
+        thread_ts: threadTs,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        metadata: { event_type: METADATA_EVENT, event_payload: { workflow_id: status.workflowId, key } },
+      }),
+    );
+    if (!res.ts) throw classifySlackError(new Error('chat.postMessage returned no ts'), `posting to ${channel}`);
+    return res.ts;
+  }
+
+  async function update(channel: string, ts: string, message: SlackMessage, what: string): Promise<'updated' | 'gone'> {
+    try {
+      await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+      return 'updated';
+    } catch (err) {
+      // Someone deleted the message: the caller posts a new one rather than failing the run.
+      if ((err as { data?: { error?: string } }).data?.error === 'message_not_found') return 'gone';
+      throw classifySlackError(err, what);
+    }
+  }
+
+  return {
+    async notify(event: ProgressEvent): Promise<{ ref?: NotifierRef }> {
+      const { status } = event;
+      const channel = event.ref?.channel ?? status.requester.channel ?? deps.defaultChannel;
+      if (!channel) return { ref: event.ref };
+      const ref: NotifierRef = { ...event.ref, channel };
+      const parent = parentMessage(status, temporalUiLink(deps.temporalUiUrl, deps.namespace, status.workflowId));
+
+      if (!ref.ts || (await update(channel, ref.ts, parent, `updating the checklist of ${status.workflowId}`)) === 'gone') {
+        ref.ts = await post(channel, status, 'parent', parent);
+      }
+      const thread = ref.ts;
+
+      switch (event.type) {
+        case 'started':
+          await post(channel, status, 'details', runDetailsMessage(status), thread);
+          break;
+        case 'step-changed': {
+          const state = status.steps.find((s) => s.id === event.step)?.state;
+          if (event.step && state?.state === 'failed') await post(channel, status, `failed:${event.step}`, stepFailedMessage(status, event.step, state), thread);
+          break;
+        }
+        case 'approval-requested':
+          if (event.step) ref[`approval:${event.step}`] = await post(channel, status, `approval:${event.step}`, approvalRequestMessage(status, event.step), thread);
+          break;
+        case 'approval-decided': {
+          const record = status.approvals.filter((a) => a.step === event.step).at(-1);
+          if (!record) break;
+          const decided = approvalDecidedMessage(record);
+          const asked = ref[`approval:${record.step}`];
+          if (!asked || (await update(channel, asked, decided, `replacing the approval buttons of ${status.workflowId}`)) === 'gone') {
+            await post(channel, status, `approval:${record.step}`, decided, thread);
+          }
+          break;
+        }
+        case 'finished':
+          await post(channel, status, 'summary', summaryMessage(status), thread);
+          break;
+      }
+      return { ref };
+    },
+  };
+}

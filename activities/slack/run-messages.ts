@@ -1,0 +1,146 @@
+import type { KnownBlock } from '@slack/types';
+import { APPROVAL_ACTION, approvalButtonValue } from '../../common/approval-buttons';
+import { formatDuration } from '../../common/checklist';
+import { PHASE_TEXT, SLACK_LIMITS, checklistMrkdwn, escapeMrkdwn, slackSafe } from '../../common/slack-text';
+import type { ApprovalRecord, MeshStatus, StepState } from '../../common/status';
+import { STEP_CATALOGUE, type StepId } from '../../common/steps';
+
+/** A message as chat.postMessage / chat.update take it: a fallback text and the blocks. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: slackSafe(text, SLACK_LIMITS.sectionText) } });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: slackSafe(text, SLACK_LIMITS.contextText) }] });
+const fallback = (text: string) => slackSafe(text, SLACK_LIMITS.messageText);
+
+const pair = (s: MeshStatus) => `${s.spec.local.context} ↔ ${s.spec.remote.context}`;
+const code = (text: string) => `\`${escapeMrkdwn(text)}\``;
+
+function runDuration(status: MeshStatus): string | undefined {
+  if (!status.endedAt) return undefined;
+  const ms = Date.parse(status.endedAt) - Date.parse(status.startedAt);
+  return Number.isFinite(ms) && ms >= 0 ? formatDuration(ms) : undefined;
+}
+
+/** Slack mentions of the gate's approvers: <@U…> for users, <!subteam^S…> for groups. */
+export function approverMentions(status: MeshStatus): string {
+  const { users, groups } = status.spec.approval.approvers;
+  const names = [...users.map((u) => `<@${u}>`), ...groups.map((g) => (/^S[A-Z0-9]+$/.test(g) ? `<!subteam^${g}>` : `@${escapeMrkdwn(g)}`))];
+  return names.length ? names.join(' ') : 'anyone but the requester';
+}
+
+/** The run's parent message: header, phase, the checklist, and a link to the Temporal UI. */
+export function parentMessage(status: MeshStatus, uiLink?: string): SlackMessage {
+  const title = `Mesh ${status.kind}: ${pair(status)}`;
+  const took = runDuration(status);
+  const facts = [
+    `run ${code(status.workflowId)}`,
+    `requested by <@${status.requester.id}>`,
+    `mesh ${code(status.spec.meshId)}`,
+    `rollback ${status.spec.rollback ? 'on' : 'off'}`,
+    uiLink ? `<${uiLink}|Open in Temporal UI>` : undefined,
+  ].filter(Boolean);
+  return {
+    text: fallback(`${title}: ${status.phase}`),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: slackSafe(title, SLACK_LIMITS.headerText) } },
+      section(`*${PHASE_TEXT[status.phase]}*${took ? ` in ${took}` : ''}${status.outcome ? ` — ${escapeMrkdwn(status.outcome)}` : ''}`),
+      section(checklistMrkdwn(status)),
+      context(facts.join(' · ')),
+    ],
+  };
+}
+
+/** The thread message that asks for a decision, with Approve / Reject buttons. */
+export function approvalRequestMessage(status: MeshStatus, step: StepId): SlackMessage {
+  const info = STEP_CATALOGUE[step];
+  const value = approvalButtonValue({ workflowId: status.workflowId, step });
+  const fourEyes = status.spec.approval.fourEyes ? ` <@${status.requester.id}> requested the run and may not approve it (four-eyes).` : '';
+  return {
+    text: fallback(`Approval needed: ${info.title} for ${pair(status)}`),
+    blocks: [
+      section(`:raised_hand: *Approval needed: ${info.title}* (${code(step)}, seed section “${info.seedSection}”) for ${escapeMrkdwn(pair(status))}.\n${approverMentions(status)}, please approve or reject.${fourEyes}`),
+      {
+        type: 'actions',
+        block_id: `approval:${step}`,
+        elements: [
+          { type: 'button', action_id: APPROVAL_ACTION.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
+          {
+            type: 'button',
+            action_id: APPROVAL_ACTION.reject,
+            style: 'danger',
+            text: { type: 'plain_text', text: 'Reject' },
+            value,
+            confirm: {
+              title: { type: 'plain_text', text: 'Reject this step?' },
+              text: { type: 'plain_text', text: slackSafe(`The run ${status.workflowId} ends as rejected and ${info.title} does not run.`, 300) },
+              confirm: { type: 'plain_text', text: 'Reject' },
+              deny: { type: 'plain_text', text: 'Back' },
+            },
+          },
+        ],
+      },
+      context(`Without a decision the run ends as timed out after ${status.spec.approval.timeout}.`),
+    ],
+  };
+}
+
+/** What replaces the buttons once someone decided. */
+export function approvalDecidedMessage(record: ApprovalRecord): SlackMessage {
+  const info = STEP_CATALOGUE[record.step];
+  const verb = record.decision === 'approve' ? ':white_check_mark: *Approved*' : ':no_entry: *Rejected*';
+  const reason = record.reason ? `\n> ${escapeMrkdwn(record.reason)}` : '';
+  return {
+    text: fallback(`${record.decision === 'approve' ? 'Approved' : 'Rejected'}: ${info.title} by ${record.by.id} at ${record.at}`),
+    blocks: [section(`${verb}: ${info.title} (${code(record.step)}) by <@${record.by.id}> at ${escapeMrkdwn(record.at)}${reason}`)],
+  };
+}
+
+/** What a person does after a run failed or was stopped. */
+export function nextStep(status: MeshStatus): string {
+  const { local, remote } = status.spec;
+  const again = `\`/mesh ${status.kind} ${local.context} ${remote.context}\``;
+  switch (status.phase) {
+    case 'failed':
+      return status.spec.rollback
+        ? `What was installed has been cleaned up (rollback=true). Fix the cause above, then run ${again} again.`
+        : `Nothing was rolled back (rollback=false). Fix the cause above and run ${again} again (steps are idempotent), or remove what was installed with \`/mesh teardown ${local.context} ${remote.context}\`.`;
+    case 'rejected':
+    case 'timed-out':
+      return `Steps before the gate stay installed. Run ${again} again when it can be approved, or \`/mesh teardown ${local.context} ${remote.context}\` to remove them.`;
+    case 'cancelled':
+      return `Run ${again} to start over.`;
+    default:
+      return `Follow the checklist above; \`/mesh status ${status.workflowId}\` shows it any time.`;
+  }
+}
+
+/** Thread reply when a step failed: its message and what to do. */
+export function stepFailedMessage(status: MeshStatus, step: StepId, state: Extract<StepState, { state: 'failed' }>): SlackMessage {
+  const info = STEP_CATALOGUE[step];
+  return {
+    text: fallback(`${info.title} failed: ${state.error}`),
+    blocks: [
+      section(`:x: *${info.title}* (${code(step)}) failed${state.durationMs === undefined ? '' : ` after ${formatDuration(state.durationMs)}`}:\n\`\`\`${escapeMrkdwn(slackSafe(state.error, 2500))}\`\`\``),
+      context(`*Next:* ${nextStep({ ...status, phase: status.phase === 'running' ? 'failed' : status.phase })}`),
+    ],
+  };
+}
+
+/** Thread reply when the run ended. */
+export function summaryMessage(status: MeshStatus): SlackMessage {
+  const took = runDuration(status);
+  const lines = [`*${PHASE_TEXT[status.phase]}*: mesh ${status.kind} of ${escapeMrkdwn(pair(status))}${took ? ` in ${took}` : ''}.`];
+  if (status.outcome) lines.push(escapeMrkdwn(status.outcome));
+  const v = status.verify;
+  if (v) {
+    const byVersion = Object.entries(v.byVersion).map(([k, n]) => `${escapeMrkdwn(k)} ${n}`).join(', ') || 'none';
+    const byEndpoint = Object.entries(v.byEndpoint).map(([k, n]) => `${code(k)} ${n}`).join(', ') || 'none';
+    lines.push(`Traffic split (${v.requests} calls, ${v.failures} failed): ${byVersion}; endpoints: ${byEndpoint}. ${escapeMrkdwn(v.reason)}`);
+  }
+  for (const a of status.approvals) lines.push(`${a.decision === 'approve' ? 'Approved' : 'Rejected'} ${code(a.step)} by <@${a.by.id}> at ${escapeMrkdwn(a.at)}`);
+  if (status.phase !== 'done') lines.push(`*Next:* ${nextStep(status)}`);
+  return { text: fallback(`Mesh ${status.kind} ${pair(status)}: ${status.phase}`), blocks: [section(lines.join('\n'))] };
+}

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { StepId } from './steps';
+
+/**
+ * The contract between the Slack notifier (which posts the Approve / Reject buttons) and the bot
+ * (which handles the clicks): action ids and the button value, validated on the way back in
+ * because a click payload is outside input.
+ */
+export const APPROVAL_ACTION = { approve: 'mesh_approve', reject: 'mesh_reject' } as const;
+
+export const ApprovalButtonValue = z.object({
+  workflowId: z.string().min(1).max(255).describe('The run the gate belongs to'),
+  step: StepId.describe('The step waiting for the decision'),
+});
+export type ApprovalButtonValue = z.infer<typeof ApprovalButtonValue>;
+
+export function approvalButtonValue(value: ApprovalButtonValue): string {
+  return JSON.stringify(value);
+}
