@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { MeshSpec } from '../common/mesh-spec';
+import type { MeshCommand } from './grammar';
+
+const Principals = z
+  .strictObject({
+    users: z
+      .array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: 'use a Slack user id such as U0123ABCD (profile → ⋮ → Copy member ID)' }))
+      .default([])
+      .describe('Slack user ids'),
+    groups: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Slack user group ids (S0123…) or handles (oncall)'),
+  })
+  .default({ users: [], groups: [] });
+
+const ChannelRule = z
+  .strictObject({
+    channel: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, { message: 'use a Slack channel id such as C0123ABCD (channel details → bottom)' }).describe('Slack channel id'),
+    contexts: z
+      .array(z.string().min(1))
+      .min(1, { message: 'list the kubeconfig contexts this channel may use, or ["*"] for all' })
+      .describe('kubeconfig contexts this channel may name; "*" for any'),
+  })
+  .describe('Which cluster contexts one channel may use');
+
+/**
+ * Who may do what from Slack. Checked by the bot before anything reaches Temporal; the approvers
+ * and four-eyes rule are also written into each run's spec so the workflow's validator agrees.
+ */
+export const AuthorizationPolicy = z
+  .strictObject({
+    requesters: Principals.describe('Who may set up, verify and cancel their own runs; both lists empty: everyone'),
+    approvers: Principals.describe('Who may approve the risky steps'),
+    admins: Principals.describe('Who may tear down, cancel any run and approve'),
+    channels: z.array(ChannelRule).min(1, { message: 'list at least one channel and the contexts it may use' }).describe('Channels that may use /mesh'),
+    fourEyes: z.boolean().default(true).describe('The requester of a run may not approve it'),
+  })
+  .refine((p) => [p.approvers, p.admins].some((x) => x.users.length + x.groups.length > 0), {
+    message: 'name at least one approver or admin (user or group), or nobody can approve a gate',
+    path: ['approvers'],
+  })
+  .describe('meshops Slack authorization policy');
+export type AuthorizationPolicy = z.infer<typeof AuthorizationPolicy>;
+type Principals = z.infer<typeof Principals>;
+
+/** The Slack user behind a command or click, with the user groups the bot resolved (ids and handles). */
+export interface Actor {
+  userId: string;
+  groups: readonly string[];
+  channelId: string;
+}
+
+export type Decision = { allowed: true } | { allowed: false; reason: string };
+const allow: Decision = { allowed: true };
+const deny = (reason: string): Decision => ({ allowed: false, reason });
+
+function isIn(who: Principals, actor: Actor): boolean {
+  return who.users.includes(actor.userId) || who.groups.some((g) => actor.groups.includes(g));
+}
+
+const isEveryone = (who: Principals) => who.users.length === 0 && who.groups.length === 0;
+const isAdmin = (policy: AuthorizationPolicy, actor: Actor) => isIn(policy.admins, actor);
+
+function describe(who: Principals): string {
+  const names = [...who.users.map((u) => `<@${u}>`), ...who.groups.map((g) => (/^S[A-Z0-9]+$/.test(g) ? `<!subteam^${g}>` : `@${g}`))];
+  return names.length ? names.join(', ') : 'nobody';
+}
+
+function channelAllows(policy: AuthorizationPolicy, actor: Actor, spec: MeshSpec): Decision {
+  const rule = policy.channels.find((c) => c.channel === actor.channelId);
+  if (!rule) return deny(`This channel may not use /mesh. Ask an admin (${describe(policy.admins)}) to add it to the policy, or use a channel that is listed there.`);
+  if (rule.contexts.includes('*')) return allow;
+  const refused = [spec.local.context, spec.remote.context].filter((c) => !rule.contexts.includes(c));
+  if (refused.length) return deny(`This channel may not use the context${refused.length > 1 ? 's' : ''} ${refused.map((c) => `\`${c}\``).join(' and ')}; it may use ${rule.contexts.map((c) => `\`${c}\``).join(', ')}.`);
+  return allow;
+}
+
+/** May `actor` run `command`? `runRequester` is the requester of the run a cancel names. */
+export function authorizeCommand(policy: AuthorizationPolicy, actor: Actor, command: MeshCommand, runRequester?: string): Decision {
+  switch (command.verb) {
+    case 'help':
+    case 'runs':
+    case 'status':
+      return allow;
+    case 'setup':
+    case 'verify': {
+      if (!isAdmin(policy, actor) && !isEveryone(policy.requesters) && !isIn(policy.requesters, actor)) {
+        return deny(`You may not ${command.verb} meshes: only ${describe(policy.requesters)} and admins may. Ask one of them, or an admin to add you.`);
+      }
+      return channelAllows(policy, actor, command.spec);
+    }
+    case 'teardown':
+      if (!isAdmin(policy, actor)) return deny(`Only admins (${describe(policy.admins)}) may tear a mesh down. Ask one of them.`);
+      return channelAllows(policy, actor, command.spec);
+    case 'cancel':
+      if (isAdmin(policy, actor) || (runRequester !== undefined && runRequester === actor.userId)) return allow;
+      return deny(`Only the requester of ${command.run} or an admin (${describe(policy.admins)}) may cancel it.`);
+  }
+}
+
+/** May `actor` approve or reject a gate of a run requested by `requesterId`? */
+export function authorizeApproval(policy: AuthorizationPolicy, actor: Actor, requesterId: string): Decision {
+  if (!isIn(policy.approvers, actor) && !isAdmin(policy, actor)) {
+    return deny(`You are not an approver. Approvers: ${describe(policy.approvers)}; admins: ${describe(policy.admins)}.`);
+  }
+  if (policy.fourEyes && actor.userId === requesterId) {
+    return deny('You requested this run, and four-eyes is on: someone else has to approve it. Ask another approver.');
+  }
+  return allow;
+}
+
+/**
+ * Writes the policy's approvers (and admins) and its four-eyes rule into a run's spec, so the
+ * workflow's validator enforces the same rule. Approvers given with `approvers=` only narrow:
+ * a click still has to pass the policy.
+ */
+export function withPolicyApprovals(spec: MeshSpec, policy: AuthorizationPolicy, approversGiven: boolean): MeshSpec {
+  const approvers = approversGiven
+    ? spec.approval.approvers
+    : {
+        users: [...new Set([...policy.approvers.users, ...policy.admins.users])],
+        groups: [...new Set([...policy.approvers.groups, ...policy.admins.groups])],
+      };
+  return { ...spec, approval: { ...spec.approval, approvers, fourEyes: policy.fourEyes } };
+}
