@@ -100,7 +100,7 @@ export class MeshClient {
       return await handle.executeUpdate(approveUpdate, { args: [parsed] });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new ApprovalRefusedError(id, err.cause?.message ?? err.message);
-      if (err instanceof WorkflowNotFoundError) throw new RunNotFoundError(id);
+      // An Update to a closed run fails as not-found; tell a run that ended from one that never was.
       const ended = await this.endedPhase(handle);
       if (ended) throw new ApprovalRefusedError(id, `Run ${id} already ended (${ended}); there is no gate left to approve. Start a new setup if the mesh is still wanted.`);
       throw err;
@@ -131,9 +131,8 @@ export class MeshClient {
       await handle.cancel();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
-        const ended = await this.endedPhase(handle).catch(() => undefined);
+        const ended = await this.endedPhase(handle);
         if (ended) throw new Error(`Run ${id} already ended (${ended}); there is nothing to cancel.`, { cause: err });
-        throw new RunNotFoundError(id);
       }
       throw err;
     }
@@ -228,7 +227,13 @@ export class MeshClient {
 
   /** The phase of a run that is no longer running, or undefined while it runs. */
   private async endedPhase(handle: WorkflowHandle): Promise<string | undefined> {
-    const d = await handle.describe();
+    let d;
+    try {
+      d = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new RunNotFoundError(handle.workflowId);
+      throw err;
+    }
     if (d.status.name === 'RUNNING') return undefined;
     const phase = (d.memo as Record<string, unknown> | undefined)?.phase;
     return typeof phase === 'string' ? phase : d.status.name.toLowerCase();

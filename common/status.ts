@@ -27,7 +27,12 @@ export type MeshFacts = z.infer<typeof MeshFacts>;
 export const StepState = z.discriminatedUnion('state', [
   z.object({ state: z.literal('pending') }),
   z.object({ state: z.literal('waiting-approval'), since: z.string() }),
-  z.object({ state: z.literal('running'), attempt: z.number().int().min(1), startedAt: z.string() }),
+  z.object({
+    state: z.literal('running'),
+    attempt: z.number().int().min(1),
+    startedAt: z.string(),
+    lastError: z.string().optional().describe('Why the previous attempt failed, while a retry runs'),
+  }),
   z.object({ state: z.literal('done'), durationMs: z.number(), summary: z.string() }),
   z.object({ state: z.literal('failed'), error: z.string(), durationMs: z.number().optional() }),
   z.object({ state: z.literal('skipped'), reason: z.string() }),

@@ -1,0 +1,30 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { testTemporalAddress } from './temporal-server';
+
+export interface MeshTestWorker {
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Worker on its own task queue running the product's workflows (workflows/index.ts) with
+ * the activities a test passes. The bundle is built once per worker, a few seconds.
+ */
+export async function startMeshTestWorker(taskQueue: string, activities: object): Promise<MeshTestWorker> {
+  const connection = await NativeConnection.connect({ address: testTemporalAddress() });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities,
+  });
+  const running = worker.run();
+  return {
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { condition, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { SETUP_STEPS, STEP_CATALOGUE, type SetupStepId } from '../common/steps';
+import type { MeshStatus, RunPhase } from '../common/status';
+import { ApprovalGate } from './approval-gate';
+import { approveUpdate, rollbackOnCancelSignal, statusQuery } from './messages';
+import { ProgressNotifier } from './progress-notifier';
+import { rollback } from './rollback';
+import type { MeshRunInput } from './run-input';
+import { RunStatusBook } from './run-status';
+import { callStep } from './step-activities';
+import { StepFailed, runCancelled, withRetries } from './step-runner';
+import { STEP_PRESET } from './retry-presets';
+
+type GateVerdict = 'approved' | 'rejected' | 'timed-out';
+
+/**
+ * The seed's two-cluster procedure, one activity per step, with approval gates before the steps the
+ * policy names. Returns the final status; a cancelled run rolls back (when asked) and then ends
+ * cancelled. Changes to this logic go behind `patched('<change-id>')` so running histories replay.
+ */
+export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
+  const { spec, requester } = input;
+  const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'setup', requester, spec, steps: SETUP_STEPS, now: Date.now() });
+  const gate = new ApprovalGate(spec.approval, requester);
+  const notifier = new ProgressNotifier();
+  let rollbackOnCancel = spec.rollback;
+
+  setHandler(statusQuery, () => book.snapshot());
+  setHandler(approveUpdate, (decision) => gate.decide(decision, Date.now()), {
+    validator: (decision) => {
+      const refusal = gate.refusal(decision, Date.now());
+      if (refusal) throw new Error(refusal);
+    },
+  });
+  setHandler(rollbackOnCancelSignal, (on) => void (rollbackOnCancel = on));
+
+  const phase = (next: RunPhase) => {
+    book.setPhase(next);
+    upsertMemo({ phase: next });
+  };
+  const end = async (next: RunPhase, outcome: string, skipped: string): Promise<MeshStatus> => {
+    book.finish(next, outcome, Date.now(), skipped);
+    upsertMemo({ phase: next });
+    notifier.send('finished', book.snapshot());
+    await notifier.flush();
+    return book.snapshot();
+  };
+
+  const awaitApproval = async (step: SetupStepId): Promise<GateVerdict> => {
+    gate.openFor(step, Date.now());
+    book.waitingApproval(step, Date.now());
+    upsertMemo({ phase: 'waiting-approval' });
+    notifier.send('approval-requested', book.snapshot(), step);
+    const answered = await condition(() => gate.decision !== undefined, gate.timeoutMs);
+    const record = gate.decision;
+    gate.close();
+    if (!answered || !record) return 'timed-out';
+    book.recordApproval(record);
+    notifier.send('approval-decided', book.snapshot(), step);
+    return record.decision === 'approve' ? 'approved' : 'rejected';
+  };
+
+  const runStep = async (step: SetupStepId): Promise<void> => {
+    const outcome = await withRetries(step, STEP_PRESET[step], () => callStep(step, { spec, facts: book.facts }), {
+      onAttempt: (attempt, lastError) => {
+        book.running(step, attempt, Date.now(), lastError);
+        notifier.send('step-changed', book.snapshot(), step);
+      },
+    });
+    if (outcome.verify && !outcome.verify.passed) {
+      book.done(step, outcome, Date.now()); // keeps the verify counts in the status
+      throw new StepFailed(step, outcome.verify.reason);
+    }
+    book.done(step, outcome, Date.now());
+    notifier.send('step-changed', book.snapshot(), step);
+  };
+
+  notifier.send('started', book.snapshot());
+  let current: SetupStepId | undefined;
+  try {
+    for (const step of SETUP_STEPS) {
+      current = step;
+      if (!spec.samples.deploy && (step === 'deploy-samples' || step === 'verify-split')) {
+        book.skip(step, 'samples.deploy is off in the spec');
+        continue;
+      }
+      if (gate.isGated(step)) {
+        const verdict = await awaitApproval(step);
+        if (verdict === 'timed-out') {
+          return await end('timed-out', `No one approved ${step} within ${spec.approval.timeout}; ${book.doneSummary()}. Start the setup again to continue.`, `no approval for ${step}`);
+        }
+        if (verdict === 'rejected') {
+          const r = book.snapshot().approvals.at(-1)!;
+          return await end('rejected', `${r.by.id} rejected ${step}${r.reason ? `: ${r.reason}` : ''}; ${book.doneSummary()}.`, `${step} was rejected`);
+        }
+        phase('running');
+      }
+      await runStep(step);
+    }
+    return await end('done', `All steps done: the mesh ${spec.meshId} spans ${spec.local.context} and ${spec.remote.context}.`, 'not needed');
+  } catch (err) {
+    if (runCancelled(err)) {
+      if (current && book.stateOf(current)?.state === 'running') book.failed(current, 'stopped: the run was cancelled', Date.now());
+      let outcome = `Cancelled during ${current ?? 'start'}; ${book.doneSummary()}.`;
+      if (rollbackOnCancel) {
+        phase('cancelling');
+        const failure = await rollback(spec, book, notifier);
+        outcome += failure ? ` ${failure}` : ' Rolled back what was installed.';
+      }
+      await end('cancelled', outcome, 'the run was cancelled');
+      throw err;
+    }
+    if (err instanceof StepFailed) {
+      book.failed(err.step as SetupStepId, err.message, Date.now());
+      let outcome = `${err.step} (${STEP_CATALOGUE[err.step as SetupStepId].title}) failed: ${err.message}; ${book.doneSummary()}.`;
+      if (spec.rollback) {
+        const failure = await rollback(spec, book, notifier);
+        outcome += failure ? ` ${failure}` : ' Rolled back what was installed.';
+      }
+      return await end('failed', outcome, `${err.step} failed`);
+    }
+    throw err;
+  }
+}

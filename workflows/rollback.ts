@@ -1,0 +1,42 @@
+import { CancellationScope } from '@temporalio/workflow';
+import { STEP_CATALOGUE, type StepId } from '../common/steps';
+import type { MeshSpec } from '../common/mesh-spec';
+import type { RunStatusBook } from './run-status';
+import type { ProgressNotifier } from './progress-notifier';
+import { CLEANUP } from './retry-presets';
+import { callCleanup } from './step-activities';
+import { StepFailed, withRetries } from './step-runner';
+
+/**
+ * Undoes exactly the steps that were done and changed a cluster, newest first, in a scope the
+ * run's cancellation cannot interrupt. Shown as the `cleanup` line of the status. Returns why it
+ * failed, or undefined when everything was cleaned up.
+ */
+export function rollback(spec: MeshSpec, book: RunStatusBook, notifier: ProgressNotifier): Promise<string | undefined> {
+  return CancellationScope.nonCancellable(async () => {
+    const targets = book.doneSteps().filter((s) => !STEP_CATALOGUE[s].readOnly).reverse();
+    book.addStep('cleanup');
+    const cleaned: StepId[] = [];
+    try {
+      for (const step of targets) {
+        await withRetries(`cleanup of ${step}`, CLEANUP, () => callCleanup(step, { spec, facts: book.facts }), {
+          onAttempt: (attempt, lastError) => {
+            book.running('cleanup', attempt, Date.now(), lastError);
+            if (attempt === 1 && cleaned.length === 0) notifier.send('step-changed', book.snapshot(), 'cleanup');
+          },
+        });
+        cleaned.push(step);
+      }
+      const summary = targets.length ? `rolled back ${cleaned.join(', ')}` : 'nothing was installed, nothing to roll back';
+      book.done('cleanup', { summary }, Date.now());
+      notifier.send('step-changed', book.snapshot(), 'cleanup');
+      return undefined;
+    } catch (err) {
+      const why = err instanceof StepFailed ? err.message : (err as Error).message;
+      const message = `rollback stopped at ${targets[cleaned.length]}: ${why}; cleaned up: ${cleaned.join(', ') || 'nothing'}. Run teardown to finish.`;
+      book.failed('cleanup', message, Date.now());
+      notifier.send('step-changed', book.snapshot(), 'cleanup');
+      return message;
+    }
+  });
+}
