@@ -6,8 +6,10 @@ export type { Logger };
 /** Values under these keys never reach a log line. */
 const REDACT = ['*.token', '*.botToken', '*.appToken', '*.signingSecret', 'token', 'signingSecret', 'headers["x-slack-signature"]'];
 
-export function createBotLogger(level: string): Logger {
-  return pino({ name: 'meshops-bot', level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** One pino logger for the bot process; tests pass a destination to read what was logged. */
+export function createBotLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { name: 'meshops-bot', level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Bolt's own logging, routed into the same pino logger. */

@@ -108,15 +108,19 @@ export function createSlackNotifier(deps: SlackNotifierDeps): NotifierActivities
       }
       const thread = ref.ts;
 
+      // Any event may be the first to carry a failure (the workflow coalesces step-changed events
+      // and reports the last failure with 'finished'), so each failed step is posted once, tracked in the ref.
+      for (const { id, state } of status.steps) {
+        if (state.state !== 'failed' || ref[`failed:${id}`]) continue;
+        ref[`failed:${id}`] = await post(channel, status, `failed:${id}`, stepFailedMessage(status, id, state), thread);
+      }
+
       switch (event.type) {
         case 'started':
           await post(channel, status, 'details', runDetailsMessage(status), thread);
           break;
-        case 'step-changed': {
-          const state = status.steps.find((s) => s.id === event.step)?.state;
-          if (event.step && state?.state === 'failed') await post(channel, status, `failed:${event.step}`, stepFailedMessage(status, event.step, state), thread);
+        case 'step-changed':
           break;
-        }
         case 'approval-requested':
           if (event.step) ref[`approval:${event.step}`] = await post(channel, status, `approval:${event.step}`, approvalRequestMessage(status, event.step), thread);
           break;

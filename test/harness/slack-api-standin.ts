@@ -34,6 +34,9 @@ export interface Ephemeral {
   blocks?: unknown[];
   /** chat.postEphemeral, or the response_url of a command or click. */
   via: 'chat.postEphemeral' | 'response_url';
+  /** The id given to responseUrl(id), for answers through a response_url. */
+  responseUrlId?: string;
+  response_type?: string;
 }
 
 export interface StandinUserGroup {
@@ -139,7 +142,13 @@ export class SlackApiStandin {
 
     if (url.pathname.startsWith('/respond/')) {
       this.calls.push({ method: 'response_url', args });
-      this.ephemerals.push({ text: str(args.text), blocks: args.blocks as unknown[] | undefined, via: 'response_url' });
+      this.ephemerals.push({
+        text: str(args.text),
+        blocks: args.blocks as unknown[] | undefined,
+        via: 'response_url',
+        responseUrlId: decodeURIComponent(url.pathname.slice('/respond/'.length)),
+        response_type: str(args.response_type),
+      });
       return reply({ ok: true });
     }
     const method = url.pathname.replace(/^\/api\//, '');

@@ -61,13 +61,22 @@ describe('Slack notifier against the Web API stand-in', () => {
     const n = notifier();
     const { ref } = await n.notify({ type: 'started', status: setupStatus() });
     const failed = setupStatus({ phase: 'failed', endedAt: '2026-11-26T12:03:00.000Z', outcome: 'install-local failed' }, { 'install-local': { state: 'failed', error: 'istiod rejected: bad mesh config', durationMs: 2500 } });
-    await n.notify({ type: 'step-changed', step: 'install-local', status: failed, ref });
-    await n.notify({ type: 'finished', status: failed, ref });
-    const [, failure, summary] = standin.thread('CMESH', ref!.ts);
+    const after = await n.notify({ type: 'step-changed', step: 'install-local', status: failed, ref });
+    await n.notify({ type: 'finished', status: failed, ref: after.ref });
+    const [, failure, summary, ...more] = standin.thread('CMESH', ref!.ts);
+    expect(more).toEqual([]); // the failure is posted once, though both events carry it
     expect(text(failure.blocks)).toContain('istiod rejected: bad mesh config');
     expect(text(failure.blocks)).toContain('*Next:*');
     expect(text(summary.blocks)).toContain(':x: failed*: mesh setup of local ↔ remote in 3m00s');
     expect(text(summary.blocks)).toContain('/mesh teardown local remote');
+  });
+
+  it('posts a failure that arrives only with the finished event before the summary', async () => {
+    const n = notifier();
+    const { ref } = await n.notify({ type: 'started', status: setupStatus() });
+    const failed = setupStatus({ phase: 'failed', endedAt: '2026-11-26T12:00:05.000Z' }, { 'wait-local': { state: 'failed', error: 'istiod-abc not Ready' } });
+    await n.notify({ type: 'finished', status: failed, ref });
+    expect(standin.thread('CMESH', ref!.ts).map((m) => m.metadata?.event_payload.key)).toEqual(['details', 'failed:wait-local', 'summary']);
   });
 
   it('never shows a secret, and cuts texts to Slack limits', async () => {

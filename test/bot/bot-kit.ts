@@ -1,0 +1,96 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
+import { WebClient } from '@slack/web-api';
+import { createSlackNotifier } from '../../activities/slack/notifier';
+import { createMeshApp } from '../../bot/app';
+import type { BotDeps } from '../../bot/deps';
+import { createBotLogger } from '../../bot/logger';
+import { AuthorizationPolicy } from '../../bot/policy';
+import { createHttpReceiver } from '../../bot/receivers';
+import { createUserGroupResolver } from '../../bot/user-groups';
+import { MeshClient } from '../../client';
+import { FakeStepActivities } from '../harness/fake-step-activities';
+import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
+import { SlackApiStandin } from '../harness/slack-api-standin';
+import { testTemporalAddress } from '../harness/temporal-server';
+import { buttonClickBody, postToSlackEndpoint, slashCommandBody } from './slack-requests';
+
+export const SIGNING_SECRET = 'test-signing-secret-8f3a';
+export const BOT_TOKEN = 'xoxb-test-bot-token';
+export const CHANNEL = 'CMESH';
+export const REQUESTER = 'UREQUESTER';
+export const APPROVER = 'UAPPROVER';
+export const OUTSIDER = 'UOUTSIDER';
+
+/** Approvers through the `oncall` user group; the stand-in puts UAPPROVER and UREQUESTER (an on-call engineer starting a run) in it. */
+export const TEST_POLICY = AuthorizationPolicy.parse({
+  approvers: { groups: ['oncall'] },
+  admins: { users: ['UADMIN'] },
+  channels: [{ channel: CHANNEL, contexts: ['*'] }],
+});
+
+export interface BotKit {
+  standin: SlackApiStandin;
+  mesh: MeshClient;
+  client: Client;
+  steps: FakeStepActivities;
+  /** Everything the bot logged, one JSON object per line. */
+  logs: Record<string, unknown>[];
+  eventsUrl: string;
+  command(text: string, userId?: string): Promise<{ status: number; body: string }>;
+  click(actionId: string, value: string, userId: string, messageTs: string): Promise<{ status: number; body: string }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The bot as it runs: Bolt's real HTTPReceiver on a loopback port, its Web API client and the
+ * notifier's pointed at the Slack stand-in, MeshClient on the real Temporal dev server, and a real
+ * Worker running workflows/ with fake step activities and the real Slack notifier.
+ */
+export async function startBotKit(taskQueue: string, opts: { worker?: boolean } = {}): Promise<BotKit> {
+  const standin = await SlackApiStandin.start({ usergroups: [{ id: 'SONCALL', handle: 'oncall', users: [APPROVER, REQUESTER] }] });
+  const connection = await Connection.connect({ address: testTemporalAddress() });
+  const client = new Client({ connection });
+  const mesh = new MeshClient({ client, taskQueue });
+  const steps = new FakeStepActivities();
+  const web = new WebClient(BOT_TOKEN, { slackApiUrl: standin.apiUrl, retryConfig: { retries: 0 } });
+  let worker: MeshTestWorker | undefined;
+  if (opts.worker !== false) {
+    worker = await startMeshTestWorker(taskQueue, { ...steps.activities(), ...createSlackNotifier({ client: web, namespace: 'default', temporalUiUrl: 'http://localhost:8233' }) });
+  }
+
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createBotLogger('info', sink);
+  const deps: BotDeps = { mesh, policy: TEST_POLICY, groups: createUserGroupResolver(web, logger), logger, temporalUi: { url: 'http://localhost:8233', namespace: 'default' } };
+  const receiver = createHttpReceiver({ signingSecret: SIGNING_SECRET, logger });
+  const app = createMeshApp({ receiver, botToken: BOT_TOKEN, botId: 'BBOTMESH', botUserId: 'UBOTMESH', slackApiUrl: standin.apiUrl }, deps);
+  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
+  const eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+
+  return {
+    standin,
+    mesh,
+    client,
+    steps,
+    logs,
+    eventsUrl,
+    command: (text, userId = REQUESTER) =>
+      postToSlackEndpoint(eventsUrl, slashCommandBody({ text, userId, channelId: CHANNEL, responseUrl: standin.responseUrl(`cmd-${userId}`) }), { secret: SIGNING_SECRET }),
+    click: (actionId, value, userId, messageTs) =>
+      postToSlackEndpoint(eventsUrl, buttonClickBody({ userId, channelId: CHANNEL, actionId, value, messageTs, responseUrl: standin.responseUrl(`click-${userId}`) }), { secret: SIGNING_SECRET }),
+    async stop() {
+      await app.stop();
+      await worker?.stop();
+      await connection.close();
+      await standin.close();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { createHmac } from 'node:crypto';
+
+/** Requests as Slack sends them: form-encoded, signed v0 HMAC-SHA256 of `v0:<ts>:<body>` with the signing secret. */
+export interface SignedRequestOptions {
+  secret: string;
+  /** Seconds since the epoch; default now. */
+  timestamp?: number;
+  /** Replace the computed signature (a forgery). */
+  signature?: string;
+}
+
+export function sign(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export function slashCommandBody(fields: { text: string; userId: string; channelId: string; responseUrl: string; userName?: string }): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'T0MESHOPS',
+    team_domain: 'meshops',
+    channel_id: fields.channelId,
+    channel_name: 'mesh',
+    user_id: fields.userId,
+    user_name: fields.userName ?? fields.userId.toLowerCase(),
+    command: '/mesh',
+    text: fields.text,
+    api_app_id: 'A0MESHOPS',
+    is_enterprise_install: 'false',
+    response_url: fields.responseUrl,
+    trigger_id: '1.2.3',
+  }).toString();
+}
+
+export function buttonClickBody(fields: { userId: string; channelId: string; actionId: string; value: string; responseUrl: string; messageTs: string }): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0MESHOPS', domain: 'meshops' },
+    user: { id: fields.userId, username: fields.userId.toLowerCase(), name: fields.userId.toLowerCase(), team_id: 'T0MESHOPS' },
+    api_app_id: 'A0MESHOPS',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: fields.messageTs, channel_id: fields.channelId, is_ephemeral: false },
+    trigger_id: '1.2.3',
+    channel: { id: fields.channelId, name: 'mesh' },
+    message: { type: 'message', ts: fields.messageTs, text: 'approval' },
+    response_url: fields.responseUrl,
+    actions: [{ type: 'button', action_id: fields.actionId, block_id: 'approval', value: fields.value, text: { type: 'plain_text', text: 'Approve' }, action_ts: '1764000000.000001' }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** POSTs a body to Bolt's endpoint the way Slack does; returns status and body. */
+export async function postToSlackEndpoint(url: string, body: string, opts: SignedRequestOptions): Promise<{ status: number; body: string }> {
+  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': opts.signature ?? sign(opts.secret, timestamp, body),
+    },
+    body,
+  });
+  return { status: res.status, body: await res.text() };
+}
