@@ -126,16 +126,11 @@ export class MeshClient {
     const id = parseOrThrow(WorkflowId, workflowId, 'workflow id');
     const { rollback } = parseOrThrow(CancelOptions, options, 'cancel options');
     const handle = this.client.workflow.getHandle(id);
-    try {
-      if (rollback !== undefined) await handle.signal(rollbackOnCancelSignal, rollback);
-      await handle.cancel();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        const ended = await this.endedPhase(handle);
-        if (ended) throw new Error(`Run ${id} already ended (${ended}); there is nothing to cancel.`, { cause: err });
-      }
-      throw err;
-    }
+    // The server accepts a cancel request for a closed run silently; say so instead.
+    const ended = await this.endedPhase(handle);
+    if (ended) throw new Error(`Run ${id} already ended (${ended}); there is nothing to cancel.`);
+    if (rollback !== undefined) await handle.signal(rollbackOnCancelSignal, rollback);
+    await handle.cancel();
   }
 
   /** Most recent runs on this task queue, newest first. */

@@ -41,27 +41,31 @@ export const QUICK_READ: StepPreset = {
   retry: { initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 15_000, maximumAttempts: 5 },
 };
 
+// Heartbeat timeouts are short because heartbeats are also how a cancel reaches an activity: the
+// SDK throttles heartbeats to 80% of the timeout, so a 10s timeout means a cancel lands within ~8s
+// and a dead worker is noticed within 10s.
+
 /** Server-side applies of many objects; idempotent, so a retry re-applies safely. */
 export const INSTALL: StepPreset = {
-  activity: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '1 minute', retry: oneAttempt, cancellationType: 'WAIT_CANCELLATION_COMPLETED' },
+  activity: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '20 seconds', retry: oneAttempt, cancellationType: 'WAIT_CANCELLATION_COMPLETED' },
   retry: { initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5 },
 };
 
 /** Waiting for pods, load balancers, readiness: long, heartbeating, noticed quickly when a worker dies. */
 export const WAIT: StepPreset = {
-  activity: { startToCloseTimeout: '20 minutes', heartbeatTimeout: '30 seconds', retry: oneAttempt, cancellationType: 'WAIT_CANCELLATION_COMPLETED' },
+  activity: { startToCloseTimeout: '20 minutes', heartbeatTimeout: '10 seconds', retry: oneAttempt, cancellationType: 'WAIT_CANCELLATION_COMPLETED' },
   retry: { initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 3 },
 };
 
 /** verify-split: a burst of calls through the mesh; a failed verdict is not retried, an error is. */
 export const VERIFY: StepPreset = {
-  activity: { startToCloseTimeout: '5 minutes', heartbeatTimeout: '30 seconds', retry: oneAttempt, cancellationType: 'WAIT_CANCELLATION_COMPLETED' },
+  activity: { startToCloseTimeout: '5 minutes', heartbeatTimeout: '10 seconds', retry: oneAttempt, cancellationType: 'WAIT_CANCELLATION_COMPLETED' },
   retry: { initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 3 },
 };
 
 /** cleanupStep, for rollback and teardown: idempotent deletes, retried longer because they must finish. */
 export const CLEANUP: StepPreset = {
-  activity: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '1 minute', retry: oneAttempt },
+  activity: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '20 seconds', retry: oneAttempt },
   retry: { initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 8 },
 };
 

@@ -17,6 +17,9 @@ export async function startMeshTestWorker(taskQueue: string, activities: object)
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
     activities,
+    // Heartbeats carry cancellation to activities; the default throttle (80% of the heartbeat
+    // timeout) would let a cancelled fake step run on for seconds.
+    maxHeartbeatThrottleInterval: '200ms',
   });
   const running = worker.run();
   return {

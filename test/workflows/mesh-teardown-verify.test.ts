@@ -1,0 +1,61 @@
+import { Client, Connection } from '@temporalio/client';
+import { MeshClient } from '../../client/mesh-client';
+import type { MeshStatus } from '../../common/status';
+import { FakeRuns } from '../harness/fake-runs';
+import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
+import { REQUESTER, specFor, stepState } from '../harness/mesh-test-kit';
+import { testTemporalAddress } from '../harness/temporal-server';
+
+describe('meshTeardown and meshVerify', () => {
+  const taskQueue = `mesh-teardown-verify-${Date.now()}`;
+  const fakes = new FakeRuns();
+  let connection: Connection;
+  let client: Client;
+  let mesh: MeshClient;
+  let worker: MeshTestWorker;
+
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: testTemporalAddress() });
+    client = new Client({ connection });
+    mesh = new MeshClient({ client, taskQueue });
+    worker = await startMeshTestWorker(taskQueue, fakes.activities());
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await connection?.close();
+  });
+
+  const result = (workflowId: string) => client.workflow.getHandle(workflowId).result() as Promise<MeshStatus>;
+
+  it('teardown cleans up every step that changes a cluster, in reverse order', async () => {
+    const { workflowId } = await mesh.teardown(specFor('teardown'), REQUESTER);
+    expect(workflowId).toBe('mesh-teardown/teardown-local--teardown-remote');
+    const run = fakes.add(workflowId);
+    const final = await result(workflowId);
+    expect(run.steps.cleanups).toEqual(['deploy-samples', 'link-secret', 'patch-gateway', 'install-remote', 'install-local']);
+    expect(final).toMatchObject({ kind: 'teardown', phase: 'done', outcome: 'Removed the mesh between teardown-local and teardown-remote.' });
+    expect(final.steps.map((s) => s.state.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    expect(run.notifier.types()).toEqual(expect.arrayContaining(['started', 'finished']));
+  });
+
+  it('verify ends done when the split holds', async () => {
+    const { workflowId } = await mesh.verify(specFor('verify-ok'), REQUESTER);
+    const run = fakes.add(workflowId);
+    const final = await result(workflowId);
+    expect(final).toMatchObject({ kind: 'verify', phase: 'done', verify: { passed: true, byVersion: { v1: 11, v2: 9 } } });
+    expect(run.steps.count('verify-split')).toBe(1);
+    expect(run.steps.count('preflight')).toBe(0);
+  });
+
+  it('verify reports drift through the notifier and ends failed', async () => {
+    const reason = 'only v1 answered (20 of 20): the remote endpoints are missing from local EDS';
+    const { workflowId } = await mesh.verify(specFor('verify-drift'), { id: 'schedule', via: 'schedule' });
+    const run = fakes.add(workflowId, { 'verify-split': { verify: { passed: false, byVersion: { v1: 20 }, reason } } });
+    const final = await result(workflowId);
+    expect(final.phase).toBe('failed');
+    expect(final.outcome).toBe(`Drift between verify-drift-local and verify-drift-remote: ${reason}`);
+    expect(stepState(final, 'verify-split')?.state).toBe('done');
+    const finished = run.notifier.events.find((e) => e.type === 'finished');
+    expect(finished?.status.verify).toMatchObject({ passed: false, reason });
+  });
+});
