@@ -38,6 +38,7 @@ export const Config = z
         apiUrl: url.optional().describe('Slack Web API base URL; tests point it at a stand-in'),
         port: port.default(3000),
         policyFile: z.string().optional().describe('Authorization policy (YAML or JSON)'),
+        defaultChannel: z.string().optional().describe('Channel for runs started outside Slack (CLI, schedules)'),
       })
       .default({ port: 3000 }),
   })
@@ -65,6 +66,7 @@ export const ENV_KEYS: Record<string, string> = {
   SLACK_API_URL: 'slack.apiUrl',
   PORT: 'slack.port',
   MESHOPS_POLICY_FILE: 'slack.policyFile',
+  MESHOPS_SLACK_CHANNEL: 'slack.defaultChannel',
 };
 
 function setPath(target: Record<string, unknown>, path: string, value: string): void {

