@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runWorker, type RunWorkerOptions } from '../../worker/run-worker';
 import { createLogger, installTemporalLogging } from '../../worker/logger';
 import { createCountdownActivities } from './countdown-activities';
+import { FakeStepActivities } from './fake-step-activities';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -20,6 +21,15 @@ function server(): Pick<RunWorkerOptions, 'address' | 'devServer'> {
   return { devServer: { cacheDir, dbFilename: db, port: Number(env('TEST_DEV_SERVER_PORT')), uiPort: Number(env('TEST_DEV_SERVER_UI_PORT')) } };
 }
 
+/** TEST_ACTIVITIES picks the activities: `countdown` (default) or `mesh` (fake steps, behaviours from TEST_FAKE_BEHAVIOURS). */
+function activities(): object {
+  if (process.env.TEST_ACTIVITIES === 'mesh') {
+    const fakes = new FakeStepActivities(JSON.parse(process.env.TEST_FAKE_BEHAVIOURS ?? '{}'), env('TEST_JOURNAL'));
+    return { ...fakes.activities(), notify: async () => ({}) };
+  }
+  return createCountdownActivities(env('TEST_JOURNAL'), Number(env('TEST_SLOW_TICK')), Number(env('TEST_SLOW_MS')));
+}
+
 async function run(): Promise<void> {
   const logger = createLogger('info', 'test-worker');
   installTemporalLogging(logger);
@@ -29,7 +39,7 @@ async function run(): Promise<void> {
     namespace: 'default',
     taskQueue: env('MESHOPS_TASK_QUEUE'),
     workflowsPath: require.resolve(env('TEST_WORKFLOWS')),
-    activities: createCountdownActivities(env('TEST_JOURNAL'), Number(env('TEST_SLOW_TICK')), Number(env('TEST_SLOW_MS'))),
+    activities: activities(),
     logger,
   });
 }

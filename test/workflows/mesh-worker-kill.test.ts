@@ -1,0 +1,71 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { MeshClient } from '../../client/mesh-client';
+import { SETUP_STEPS } from '../../common/steps';
+import type { MeshStatus } from '../../common/status';
+import type { FakeBehaviours } from '../harness/fake-step-activities';
+import { eventually, spawnTs, type Child } from '../harness/child-process';
+import { REQUESTER, specFor, stepState } from '../harness/mesh-test-kit';
+import { testTemporalAddress } from '../harness/temporal-server';
+
+const workerEntry = join(__dirname, '../harness/worker-process.ts');
+const workflows = join(__dirname, '../../workflows/index.ts');
+
+describe('meshSetup when its worker is killed mid-step', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshops-kill-'));
+  const journal = join(dir, 'journal');
+  const logFile = join(dir, 'workers.log');
+  const taskQueue = `mesh-kill-${Date.now()}`;
+  let connection: Connection;
+  let running: Child | undefined;
+
+  const startWorker = (behaviours: FakeBehaviours): Child =>
+    spawnTs(
+      workerEntry,
+      {
+        TEMPORAL_ADDRESS: testTemporalAddress(),
+        MESHOPS_TASK_QUEUE: taskQueue,
+        TEST_WORKFLOWS: workflows,
+        TEST_JOURNAL: journal,
+        TEST_ACTIVITIES: 'mesh',
+        TEST_FAKE_BEHAVIOURS: JSON.stringify(behaviours),
+      },
+      logFile,
+    );
+  const lines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').trim().split('\n') : []);
+  const count = (line: string) => lines().filter((l) => l === line).length;
+
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: testTemporalAddress() });
+  });
+  afterAll(async () => {
+    running?.process.kill('SIGKILL');
+    await connection?.close();
+  });
+
+  it('finishes on a new worker after SIGKILL, re-running only the interrupted step', async () => {
+    const client = new Client({ connection });
+    const mesh = new MeshClient({ client, taskQueue });
+    running = startWorker({ 'wait-remote': { holdMs: 10 * 60_000 } });
+    const { workflowId } = await mesh.startSetup(specFor('killed', { approval: { gates: [] } }), REQUESTER);
+
+    await eventually(() => count('start wait-remote') === 1, 'wait-remote to start on the first worker', 120_000);
+    running.process.kill('SIGKILL');
+    await running.exited;
+
+    running = startWorker({ 'wait-remote': { holdMs: 100 } });
+    const final = (await client.workflow.getHandle(workflowId).result()) as MeshStatus;
+    running.process.kill('SIGTERM');
+    await running.exited;
+    running = undefined;
+
+    expect(final.phase).toBe('done');
+    expect(final.steps.every((s) => s.state.state === 'done')).toBe(true);
+    for (const step of SETUP_STEPS.filter((s) => s !== 'wait-remote')) expect(`${step}: ${count(`start ${step}`)}`).toBe(`${step}: 1`);
+    expect(count('start wait-remote')).toBe(2); // the killed attempt, then one on the new worker
+    expect(count('end wait-remote')).toBe(1);
+    expect(stepState(final, 'wait-remote')).toMatchObject({ state: 'done' });
+  });
+});
