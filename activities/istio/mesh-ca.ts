@@ -1,0 +1,121 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import forge from 'node-forge';
+
+/** The mesh's shared root: both clusters' intermediates chain to it, so mTLS works across them. */
+export interface RootCa {
+  certPem: string;
+  keyPem: string;
+}
+
+/** The four files of Istio's `cacerts` Secret (plug-in CA), as istiod reads them. */
+export interface Cacerts {
+  'ca-cert.pem': string;
+  'ca-key.pem': string;
+  'root-cert.pem': string;
+  'cert-chain.pem': string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function keyPair(bits: number): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
+  // Node's native RSA generation: node-forge's pure-JS keygen takes seconds per key.
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: bits,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { publicKey: forge.pki.publicKeyFromPem(publicKey), privateKey: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey, keyPem: privateKey };
+}
+
+function serial(): string {
+  // Positive 128-bit serial: clear the top bit so DER does not read it as negative.
+  const bytes = randomBytes(16);
+  bytes[0] &= 0x7f;
+  return bytes.toString('hex');
+}
+
+/** Generates a self-signed root CA (RSA 4096, 10 years) like Istio's tools/certs Makefile. */
+export function generateRootCa(meshId: string, now = new Date()): RootCa {
+  const { publicKey, privateKey, keyPem } = keyPair(4096);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  cert.serialNumber = serial();
+  cert.validity.notBefore = new Date(now.getTime() - 60_000);
+  cert.validity.notAfter = new Date(now.getTime() + 3650 * DAY_MS);
+  const subject = [
+    { name: 'organizationName', value: 'Istio' },
+    { name: 'commonName', value: `Root CA ${meshId}` },
+  ];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(privateKey, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem };
+}
+
+/** Issues a cluster's intermediate CA (RSA 2048, 2 years) from the root and returns its `cacerts` files. */
+export function issueClusterCa(root: RootCa, clusterName: string, now = new Date()): Cacerts {
+  const rootCert = forge.pki.certificateFromPem(root.certPem);
+  const rootKey = forge.pki.privateKeyFromPem(root.keyPem) as forge.pki.rsa.PrivateKey;
+  const { publicKey, keyPem } = keyPair(2048);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  cert.serialNumber = serial();
+  cert.validity.notBefore = new Date(now.getTime() - 60_000);
+  cert.validity.notAfter = new Date(Math.min(now.getTime() + 730 * DAY_MS, rootCert.validity.notAfter.getTime()));
+  cert.setSubject([
+    { name: 'organizationName', value: 'Istio' },
+    { name: 'commonName', value: 'Intermediate CA' },
+    { name: 'localityName', value: clusterName },
+  ]);
+  cert.setIssuer(rootCert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: rootCert.generateSubjectKeyIdentifier().getBytes() },
+    { name: 'subjectAltName', altNames: [{ type: 2, value: 'istiod.istio-system.svc' }] },
+  ]);
+  cert.sign(rootKey, forge.md.sha256.create());
+  const caCert = forge.pki.certificateToPem(cert);
+  return {
+    'ca-cert.pem': caCert,
+    'ca-key.pem': keyPem,
+    'root-cert.pem': root.certPem,
+    'cert-chain.pem': caCert + root.certPem,
+  };
+}
+
+/** Checks that a PEM pair is a usable root: parses, is a CA, and the key matches the certificate. */
+export function validateRootCa(root: RootCa, source: string): RootCa {
+  let cert: forge.pki.Certificate;
+  let key: forge.pki.rsa.PrivateKey;
+  try {
+    cert = forge.pki.certificateFromPem(root.certPem);
+  } catch (err) {
+    throw new Error(`${source}: root-cert.pem is not a PEM certificate (${(err as Error).message}); supply an RSA CA certificate.`, { cause: err });
+  }
+  try {
+    key = forge.pki.privateKeyFromPem(root.keyPem) as forge.pki.rsa.PrivateKey;
+  } catch (err) {
+    throw new Error(`${source}: root-key.pem is not a PEM RSA private key (${(err as Error).message}); supply the root's RSA key.`, { cause: err });
+  }
+  const basic = cert.getExtension('basicConstraints') as { cA?: boolean } | null;
+  if (!basic?.cA) throw new Error(`${source}: root-cert.pem is not a CA certificate (basicConstraints CA:TRUE is missing); supply a CA.`);
+  const pub = cert.publicKey as forge.pki.rsa.PublicKey;
+  if (pub.n.compareTo(key.n) !== 0) throw new Error(`${source}: root-key.pem does not belong to root-cert.pem; supply the matching pair.`);
+  return root;
+}
+
+/** Whether `certPem` was signed by the root (used to keep an existing `cacerts` on re-runs). */
+export function issuedBy(certPem: string, root: RootCa): boolean {
+  try {
+    return forge.pki.certificateFromPem(root.certPem).verify(forge.pki.certificateFromPem(certPem));
+  } catch {
+    return false;
+  }
+}

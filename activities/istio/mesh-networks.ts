@@ -1,0 +1,64 @@
+import { parse, stringify } from 'yaml';
+import { z } from 'zod';
+
+/** Istio's MeshNetworks (the `meshNetworks` key of the `istio` ConfigMap). */
+export const MeshNetworks = z.object({
+  networks: z
+    .record(
+      z.string(),
+      z.object({
+        endpoints: z.array(z.looseObject({ fromRegistry: z.string().optional(), fromCidr: z.string().optional() })).default([]),
+        gateways: z
+          .array(z.looseObject({ address: z.string().optional(), registryServiceName: z.string().optional(), port: z.number().int() }))
+          .default([]),
+      }),
+    )
+    .default({}),
+});
+export type MeshNetworks = z.infer<typeof MeshNetworks>;
+
+/** The seed's network2 entry: endpoints from the remote cluster's registry, reached through its gateway. */
+export function meshNetworksFor(remoteNetwork: string, remoteClusterName: string, gatewayAddress: string, gatewayPort: number): MeshNetworks {
+  return {
+    networks: {
+      [remoteNetwork]: {
+        endpoints: [{ fromRegistry: remoteClusterName }],
+        gateways: [{ address: gatewayAddress, port: gatewayPort }],
+      },
+    },
+  };
+}
+
+/** Parses the ConfigMap's meshNetworks text; a missing or empty key is an empty MeshNetworks. */
+export function parseMeshNetworks(text: string | undefined): MeshNetworks {
+  const raw: unknown = text?.trim() ? parse(text) : {};
+  const parsed = MeshNetworks.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`the istio ConfigMap's meshNetworks is not valid MeshNetworks (${issue.path.join('.')}: ${issue.message}); fix it by hand or rerun install-local`);
+  }
+  return parsed.data;
+}
+
+export function renderMeshNetworks(networks: MeshNetworks): string {
+  return stringify(networks);
+}
+
+/** The address of the network's gateway on `port`, if the entry has one. */
+export function gatewayAddressOf(networks: MeshNetworks, network: string, port: number): string | undefined {
+  return networks.networks[network]?.gateways.find((g) => g.port === port)?.address;
+}
+
+/**
+ * Sets the network's gateway address on `port`, keeping every other entry as it was. Returns the
+ * same object when nothing changes, so the caller can skip the write (compare-and-patch).
+ */
+export function withGatewayAddress(networks: MeshNetworks, network: string, port: number, address: string): MeshNetworks {
+  const entry = networks.networks[network];
+  if (!entry) throw new Error(`meshNetworks has no ${network} entry; rerun install-local to write the seed's placeholder first`);
+  if (gatewayAddressOf(networks, network, port) === address) return networks;
+  const others = entry.gateways.filter((g) => g.port !== port);
+  return {
+    networks: { ...networks.networks, [network]: { ...entry, gateways: [...others, { address, port }] } },
+  };
+}

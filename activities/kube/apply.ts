@@ -1,0 +1,114 @@
+import { PatchStrategy } from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
+import { FIELD_MANAGER } from '../../common/naming';
+import { heartbeat } from './activity-context';
+import type { ClusterClient } from './cluster-client';
+import { describeObject, type KubeObject } from './kube-object';
+import { isNotFound, KUBE_FAILURE, kubeCall, kubeFailure } from './kube-failure';
+import { waitForCrdsEstablished } from './waits';
+
+/** What an apply left on the server, to report and to compare runs. */
+export interface AppliedObject {
+  ref: string;
+  resourceVersion: string;
+}
+
+/** Lower ranks go first: what other objects need (namespaces, CRDs, identities, config) before workloads. */
+const KIND_RANK: Record<string, number> = {
+  Namespace: 0,
+  CustomResourceDefinition: 1,
+  ServiceAccount: 2,
+  ClusterRole: 3,
+  Role: 3,
+  ClusterRoleBinding: 4,
+  RoleBinding: 4,
+  ConfigMap: 5,
+  Secret: 5,
+  Service: 6,
+  Deployment: 7,
+  PodDisruptionBudget: 8,
+  HorizontalPodAutoscaler: 8,
+  MutatingWebhookConfiguration: 10,
+  ValidatingWebhookConfiguration: 10,
+};
+
+export function applyOrder(objects: KubeObject[]): KubeObject[] {
+  return objects
+    .map((o, i) => ({ o, i }))
+    .sort((a, b) => (KIND_RANK[a.o.kind] ?? 9) - (KIND_RANK[b.o.kind] ?? 9) || a.i - b.i)
+    .map(({ o }) => o);
+}
+
+export interface ApplyOptions {
+  /** Budget for CRDs to become Established. */
+  crdTimeoutMs?: number;
+}
+
+/**
+ * Server-side applies the manifests with field manager `meshops` (forcing ownership, as
+ * `kubectl apply --server-side --force-conflicts`): CRDs first, waited for Established, then the
+ * rest in dependency order. Applying the same manifests again changes nothing on the server.
+ */
+export async function applyObjects(client: ClusterClient, objects: KubeObject[], options: ApplyOptions = {}): Promise<AppliedObject[]> {
+  const ordered = applyOrder(objects);
+  const crds = ordered.filter((o) => o.kind === 'CustomResourceDefinition');
+  const rest = ordered.filter((o) => o.kind !== 'CustomResourceDefinition');
+  const applied: AppliedObject[] = [];
+  for (const crd of crds) applied.push(await applyOne(client, crd));
+  await waitForCrdsEstablished(
+    client,
+    crds.map((c) => c.metadata.name),
+    options.crdTimeoutMs ?? 60_000,
+  );
+  for (const [index, obj] of rest.entries()) {
+    applied.push(await applyOne(client, obj));
+    heartbeat({ applied: crds.length + index + 1, of: ordered.length });
+  }
+  return applied;
+}
+
+async function applyOne(client: ClusterClient, obj: KubeObject): Promise<AppliedObject> {
+  const ref = describeObject(obj);
+  const body = stripServerFields(obj);
+  const result = await kubeCall({ verb: 'apply', object: ref, context: client.context }, () =>
+    client.objects.patch(body, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+  );
+  return { ref, resourceVersion: result.metadata?.resourceVersion ?? '' };
+}
+
+/** Server-side apply refuses managedFields/resourceVersion from a read-back object; manifests should not carry them. */
+function stripServerFields(obj: KubeObject): KubeObject {
+  const { managedFields: _m, resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, ...metadata } = obj.metadata;
+  return { ...obj, metadata: { ...metadata, name: obj.metadata.name } };
+}
+
+/** Reads an object just applied; its absence means something removed it (a finalizing namespace, a controller). */
+export async function readBack(client: ClusterClient, obj: KubeObject): Promise<KubeObject> {
+  const ref = describeObject(obj);
+  try {
+    return (await client.objects.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata })) as KubeObject;
+  } catch (err) {
+    if (isNotFound(err)) {
+      throw ApplicationFailure.nonRetryable(
+        `${ref} on ${client.context} was applied but is gone on read-back: something deletes it (its namespace terminating, a garbage-collected owner, another controller). Find what removes it, then retry the step.`,
+        KUBE_FAILURE.notFoundAfterCreate,
+      );
+    }
+    throw kubeFailure(err, { verb: 'read', object: ref, context: client.context });
+  }
+}
+
+/** Deletes the objects (404 is success), in reverse apply order. Returns how many existed. */
+export async function deleteObjects(client: ClusterClient, objects: KubeObject[]): Promise<number> {
+  let deleted = 0;
+  for (const obj of applyOrder(objects).reverse()) {
+    const ref = describeObject(obj);
+    try {
+      await client.objects.delete({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata }, undefined, undefined, undefined, undefined, 'Background');
+      deleted += 1;
+    } catch (err) {
+      if (!isNotFound(err)) throw kubeFailure(err, { verb: 'delete', object: ref, context: client.context });
+    }
+  }
+  return deleted;
+}

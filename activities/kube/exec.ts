@@ -1,0 +1,80 @@
+import { Writable } from 'node:stream';
+import type { V1Status } from '@kubernetes/client-node';
+import { cancellationSignal } from './activity-context';
+import type { ClusterClient } from './cluster-client';
+import { kubeFailure } from './kube-failure';
+
+export interface ExecRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string[];
+  timeoutMs: number;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** The signature verify-split depends on, so a test can stand in for a pod's data plane. */
+export type ExecInPod = (client: ClusterClient, request: ExecRequest) => Promise<ExecResult>;
+
+function collector(chunks: Buffer[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
+}
+
+function exitCodeOf(status: V1Status): number {
+  if (status.status === 'Success') return 0;
+  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+  return cause?.message ? Number(cause.message) : -1;
+}
+
+/**
+ * Runs a command in a pod's container (the API server's exec subresource over WebSocket) and
+ * captures stdout, stderr and the exit code. A failure to reach the container (no kubelet, pod
+ * gone) rejects with a classified failure naming the pod and container.
+ */
+export const execInPod: ExecInPod = (client, req) => {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const target = `container ${req.container} of pod ${req.namespace}/${req.pod}`;
+  return new Promise<ExecResult>((resolve, reject) => {
+    let status: V1Status | undefined;
+    let socket: { close(): void } | undefined;
+    let settled = false;
+    const signal = cancellationSignal();
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket?.close();
+      fn();
+    };
+    const fail = (e: unknown) => settle(() => reject(kubeFailure(e, { verb: 'exec into', object: target, context: client.context })));
+    const onAbort = () => fail(new Error('cancelled'));
+    const timer = setTimeout(() => fail(new Error(`exec timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
+    signal.addEventListener('abort', onAbort);
+    client.exec
+      .exec(req.namespace, req.pod, req.container, req.command, collector(out), collector(err), null, false, (s) => {
+        status = s;
+      })
+      .then((ws) => {
+        socket = ws;
+        ws.on('error', fail);
+        ws.on('close', () => {
+          if (!status) return fail(new Error(`the connection to ${target} closed without an exit status`));
+          const exitCode = exitCodeOf(status);
+          if (exitCode < 0) return fail(new Error(`exec failed: ${status.message ?? status.reason ?? 'unknown'}`));
+          settle(() => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode }));
+        });
+      }, fail);
+  });
+};

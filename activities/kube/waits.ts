@@ -1,0 +1,168 @@
+import type { CoreV1Event, V1CustomResourceDefinition, V1Deployment, V1Pod, V1Secret, V1Service, KubernetesObject } from '@kubernetes/client-node';
+import type { ClusterClient } from './cluster-client';
+import { crdEstablished, deploymentNotReadyReason, deploymentReady, podCounts, podNotReadyReason, podReady } from './readiness';
+import { waitFor, type WatchedResource } from './wait-for';
+
+/** The last few events of an object, newest last, as "Reason: message". */
+export async function recentEvents(client: ClusterClient, namespace: string, name: string, limit = 3): Promise<string[]> {
+  try {
+    const { items } = await client.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+    return items
+      .sort((a: CoreV1Event, b: CoreV1Event) => eventTime(a) - eventTime(b))
+      .slice(-limit)
+      .map((e) => `${e.reason ?? 'Event'}: ${e.message ?? ''}`.trim());
+  } catch {
+    return []; // Events only enrich the message; never fail the explanation for them.
+  }
+}
+
+function eventTime(e: CoreV1Event): number {
+  const t = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
+  return t ? new Date(t as unknown as string).getTime() : 0;
+}
+
+async function withEvents(client: ClusterClient, obj: KubernetesObject, kind: string, reason: string): Promise<string> {
+  const ns = obj.metadata?.namespace ?? '';
+  const name = obj.metadata?.name ?? '';
+  const events = await recentEvents(client, ns, name);
+  return `${kind} ${ns}/${name}: ${reason}${events.length ? `; events: ${events.join(' | ')}` : ''}`;
+}
+
+export interface WorkloadWait {
+  namespace: string;
+  labelSelector?: string;
+  timeoutMs: number;
+  /** For messages, e.g. "control plane". */
+  label?: string;
+}
+
+/** Waits for every Deployment of the namespace to be available, then every pod to be Ready. */
+export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): Promise<{ deployments: number; pods: number }> {
+  const started = Date.now();
+  const where = `${w.label ? `${w.label} ` : ''}in ${w.namespace} on ${client.context}`;
+  const deployments = await waitFor<V1Deployment>({
+    client,
+    what: `Deployments ${where}`,
+    resource: { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespace: w.namespace },
+    labelSelector: w.labelSelector,
+    timeoutMs: w.timeoutMs,
+    check: (items) => {
+      const ready = items.filter(deploymentReady).length;
+      return { done: ready === items.length, progress: `${ready} of ${items.length} Deployments available` };
+    },
+    explain: (items) =>
+      Promise.all(items.filter((d) => !deploymentReady(d)).map((d) => withEvents(client, d, 'Deployment', deploymentNotReadyReason(d)))),
+  });
+  const pods = await waitFor<V1Pod>({
+    client,
+    what: `pods ${where}`,
+    resource: { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespace: w.namespace },
+    labelSelector: w.labelSelector,
+    timeoutMs: Math.max(1, w.timeoutMs - (Date.now() - started)),
+    check: (items) => {
+      const counted = items.filter(podCounts);
+      const ready = counted.filter(podReady).length;
+      return { done: ready === counted.length, progress: `${ready} of ${counted.length} pods Ready` };
+    },
+    explain: (items) =>
+      Promise.all(items.filter((p) => podCounts(p) && !podReady(p)).map((p) => withEvents(client, p, 'Pod', podNotReadyReason(p)))),
+  });
+  return { deployments: deployments.length, pods: pods.filter(podCounts).length };
+}
+
+/** The first ingress address (IP or hostname) of a LoadBalancer Service. */
+export function loadBalancerAddress(svc: V1Service): string | undefined {
+  const ingress = svc.status?.loadBalancer?.ingress?.[0];
+  return ingress?.ip ?? ingress?.hostname;
+}
+
+/** Waits until the Service has a load-balancer address and returns it. */
+export async function waitForLoadBalancer(client: ClusterClient, namespace: string, name: string, timeoutMs: number): Promise<string> {
+  const [svc] = await waitFor<V1Service>({
+    client,
+    what: `a load-balancer address for Service ${namespace}/${name} on ${client.context}`,
+    resource: { apiVersion: 'v1', kind: 'Service', plural: 'services', namespace },
+    fieldSelector: `metadata.name=${name}`,
+    timeoutMs,
+    check: (items) => {
+      const address = items[0] && loadBalancerAddress(items[0]);
+      return { done: !!address, progress: items[0] ? 'no ingress address yet' : 'Service does not exist yet' };
+    },
+    explain: async (items) =>
+      items.length === 0
+        ? [`Service ${namespace}/${name} does not exist: the install step did not create it`]
+        : [
+            await withEvents(
+              client,
+              items[0],
+              'Service',
+              `type ${items[0].spec?.type}, no status.loadBalancer.ingress: the cluster has no load-balancer controller serving it`,
+            ),
+          ],
+  });
+  return loadBalancerAddress(svc) as string;
+}
+
+/** Waits until the Secret has all the named data keys (e.g. a service-account token filled in by the controller). */
+export async function waitForSecretKeys(client: ClusterClient, namespace: string, name: string, keys: string[], timeoutMs: number): Promise<V1Secret> {
+  const [secret] = await waitFor<V1Secret>({
+    client,
+    what: `Secret ${namespace}/${name} to hold ${keys.join(', ')} on ${client.context}`,
+    resource: { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespace },
+    fieldSelector: `metadata.name=${name}`,
+    timeoutMs,
+    check: (items) => {
+      const missing = keys.filter((k) => !items[0]?.data?.[k]);
+      return { done: items.length === 1 && missing.length === 0, progress: items[0] ? `missing ${missing.join(', ')}` : 'Secret does not exist yet' };
+    },
+    explain: async () => [
+      `Secret ${namespace}/${name}: the token controller (kube-controller-manager serviceaccount-token) has not filled it in; check that it runs`,
+    ],
+  });
+  return secret;
+}
+
+/** Waits until no object of the resource with this name remains (e.g. a Namespace after delete). */
+export async function waitForGone(client: ClusterClient, resource: WatchedResource, name: string, timeoutMs: number): Promise<void> {
+  await waitFor<KubernetesObject>({
+    client,
+    what: `${resource.kind} ${resource.namespace ? `${resource.namespace}/` : ''}${name} to be deleted on ${client.context}`,
+    resource,
+    fieldSelector: `metadata.name=${name}`,
+    timeoutMs,
+    check: (items) => ({ done: items.length === 0, progress: items.length ? 'still present' : 'gone' }),
+    explain: async (items) =>
+      items.map((o) => {
+        const status = (o as { status?: { conditions?: { type: string; status: string; message?: string }[] } }).status;
+        const conditions = (status?.conditions ?? []).filter((c) => c.status === 'True').map((c) => `${c.type}: ${c.message ?? ''}`);
+        return `${resource.kind} ${name}: finalizers ${JSON.stringify(o.metadata?.finalizers ?? [])}${conditions.length ? `; ${conditions.join('; ')}` : ''}`;
+      }),
+  });
+}
+
+/** Waits until every named CRD reports Established. */
+export async function waitForCrdsEstablished(client: ClusterClient, names: string[], timeoutMs: number): Promise<void> {
+  if (names.length === 0) return;
+  const wanted = new Set(names);
+  await waitFor<V1CustomResourceDefinition>({
+    client,
+    what: `${names.length} CRDs to be Established on ${client.context}`,
+    resource: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions' },
+    timeoutMs,
+    check: (items) => {
+      const established = items.filter((c) => wanted.has(c.metadata?.name ?? '') && crdEstablished(c)).length;
+      return { done: established === wanted.size, progress: `${established} of ${wanted.size} CRDs Established` };
+    },
+    explain: async (items) => {
+      const byName = new Map(items.map((c) => [c.metadata?.name ?? '', c]));
+      return names
+        .filter((n) => !byName.get(n) || !crdEstablished(byName.get(n) as V1CustomResourceDefinition))
+        .map((n) => {
+          const crd = byName.get(n);
+          if (!crd) return `CustomResourceDefinition ${n}: missing`;
+          const conds = (crd.status?.conditions ?? []).map((c) => `${c.type}=${c.status}${c.message ? `: ${c.message}` : ''}`);
+          return `CustomResourceDefinition ${n}: ${conds.join('; ') || 'no conditions yet'}`;
+        });
+    },
+  });
+}

@@ -1,0 +1,53 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { generateRootCa, issueClusterCa, issuedBy, validateRootCa } from '../../activities/istio/mesh-ca';
+
+describe('shared root CA for the cacerts of both clusters', () => {
+  // RSA 4096 roots take seconds on a busy machine: make the two this file needs once.
+  const root = generateRootCa('mesh1');
+  const other = generateRootCa('mesh2');
+  const local = issueClusterCa(root, 'local');
+  const remote = issueClusterCa(root, 'remote');
+
+  it('makes a self-signed CA root (checked with Node\'s own X.509, not node-forge)', () => {
+    const cert = new X509Certificate(root.certPem);
+    expect(cert.ca).toBe(true);
+    expect(cert.subject).toContain('CN=Root CA mesh1');
+    expect(cert.verify(cert.publicKey)).toBe(true);
+    expect(cert.checkPrivateKey(createPrivateKey(root.keyPem))).toBe(true);
+  });
+
+  it('issues one intermediate per cluster, both chaining to the same root', () => {
+    const rootCert = new X509Certificate(root.certPem);
+    for (const [name, files] of [['local', local], ['remote', remote]] as const) {
+      const ca = new X509Certificate(files['ca-cert.pem']);
+      expect(ca.ca).toBe(true);
+      expect(ca.subject).toContain(`L=${name}`);
+      expect(ca.checkIssued(rootCert)).toBe(true);
+      expect(ca.verify(rootCert.publicKey)).toBe(true);
+      expect(ca.checkPrivateKey(createPrivateKey(files['ca-key.pem']))).toBe(true);
+      expect(files['root-cert.pem']).toBe(root.certPem);
+      expect(files['cert-chain.pem']).toBe(files['ca-cert.pem'] + root.certPem);
+    }
+    expect(local['ca-cert.pem']).not.toBe(remote['ca-cert.pem']);
+    expect(new X509Certificate(local['ca-cert.pem']).serialNumber).not.toBe(new X509Certificate(remote['ca-cert.pem']).serialNumber);
+  });
+
+  it('tells an intermediate of this root from one of another root', () => {
+    expect(issuedBy(local['ca-cert.pem'], root)).toBe(true);
+    expect(issuedBy(local['ca-cert.pem'], other)).toBe(false);
+  });
+
+  it('refuses a supplied root whose key does not match, naming the fix', () => {
+    expect(() => validateRootCa({ certPem: root.certPem, keyPem: other.keyPem }, 'supplied root')).toThrow(
+      'supplied root: root-key.pem does not belong to root-cert.pem; supply the matching pair.',
+    );
+    expect(() => validateRootCa({ certPem: local['ca-key.pem'], keyPem: root.keyPem }, 'supplied root')).toThrow(/root-cert.pem is not a PEM certificate/);
+    expect(() => validateRootCa(root, 'supplied root')).not.toThrow();
+  });
+
+  it('never uses Istio\'s sample certificates', () => {
+    // The samples' root is "O=Istio, CN=Root CA" with a fixed serial; every generated root is new.
+    expect(new X509Certificate(other.certPem).serialNumber).not.toBe(new X509Certificate(root.certPem).serialNumber);
+    expect(new X509Certificate(root.certPem).subject).not.toBe('O=Istio\nCN=Root CA');
+  });
+});
