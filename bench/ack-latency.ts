@@ -1,0 +1,141 @@
+/**
+ * Ack latency of `/mesh setup` at a fixed request rate: the real bot (bot/main.ts: parse,
+ * authorize, start a Temporal workflow after the ack) against a bare Bolt app that only acks
+ * (bench/bare-ack-app.ts), in the same run, each in its own process, with requests to the two
+ * interleaved so both see the same machine load. Both use Bolt's HTTPReceiver on loopback and
+ * signed requests; Slack's Web API is the local stand-in; Temporal is a real dev server
+ * (TEMPORAL_ADDRESS, or one started here). Writes bench/results/ack-latency.json.
+ *
+ *   npm run bench:ack                       # 20 req/s per app for 30 s after a warm-up
+ *   BENCH_RATE=50 BENCH_SECONDS=60 npm run bench:ack
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer, type DevServer } from '../worker/dev-server';
+import { spawnTs, type Child } from '../test/harness/child-process';
+import { SlackApiStandin } from '../test/harness/slack-api-standin';
+import { postToSlackEndpoint, slashCommandBody } from '../test/bot/slack-requests';
+import { latencyStats } from './latency-stats';
+
+const SECRET = 'bench-signing-secret';
+const RATE = Number(process.env.BENCH_RATE ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const WARMUP = 50;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function run(): Promise<void> {
+  let devServer: DevServer | undefined;
+  const address = process.env.TEMPORAL_ADDRESS ?? (devServer = await startDevServer({ cacheDir: process.env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops') })).address;
+  const standin = await SlackApiStandin.start();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const taskQueue = `bench-ack-${Date.now()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'meshops-bench-'));
+  const policyFile = join(dir, 'policy.yml');
+  writeFileSync(policyFile, 'approvers: { groups: [oncall] }\nchannels: [{ channel: CBENCH, contexts: ["*"] }]\n');
+  const children: Child[] = [];
+  try {
+    const start = async (name: 'bare' | 'meshops', entry: string): Promise<string> => {
+      const port = await freePort();
+      const log = join(dir, `${name}.log`);
+      const env = { PORT: String(port), SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: standin.apiUrl, MESHOPS_POLICY_FILE: policyFile, TEMPORAL_ADDRESS: address, MESHOPS_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', MESHOPS_CONFIG: '' };
+      const child = spawnTs(join(__dirname, '..', entry), env, log);
+      children.push(child);
+      // bot/main.ts logs its readiness at info; at warn it is silent, so poll the port instead.
+      await until(async () => {
+        if (child.process.exitCode !== null) throw new Error(`${entry} exited: ${existsSync(log) ? readFileSync(log, 'utf8') : ''}`);
+        return fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST' }).then(() => true, () => false);
+      }, `${entry} to listen`);
+      return `http://127.0.0.1:${port}/slack/events`;
+    };
+    const urls = { bare: await start('bare', 'bench/bare-ack-app.ts'), meshops: await start('meshops', 'bot/main.ts') };
+
+    let n = 0;
+    const send = async (url: string): Promise<number> => {
+      const i = n++;
+      const body = slashCommandBody({ text: `setup bench-${i}-local bench-${i}-remote`, userId: 'UBENCH1', channelId: 'CBENCH', responseUrl: standin.responseUrl(`bench-${i}`) });
+      const t0 = performance.now();
+      const res = await postToSlackEndpoint(url, body, { secret: SECRET });
+      const ms = performance.now() - t0;
+      if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${res.body}`);
+      return ms;
+    };
+
+    // Open loop at a fixed rate: a request leaves every 1/(2·RATE) s whatever the answers do, alternating apps.
+    const drive = async (perApp: number): Promise<{ bare: number[]; meshops: number[] }> => {
+      const out = { bare: [] as number[], meshops: [] as number[] };
+      const interval = 1000 / (2 * RATE);
+      const t0 = performance.now();
+      const inflight: Promise<void>[] = [];
+      for (let k = 0; k < 2 * perApp; k++) {
+        const wait = t0 + k * interval - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const which = k % 2 === 0 ? 'bare' : 'meshops';
+        inflight.push(send(urls[which]).then((ms) => void out[which].push(ms)));
+      }
+      await Promise.all(inflight);
+      return out;
+    };
+
+    await drive(WARMUP);
+    const measured = await drive(RATE * SECONDS);
+    const meshRequests = WARMUP + RATE * SECONDS;
+    // The work after the ack really happened: every meshops request started a run and was answered.
+    await until(() => standin.ephemerals.filter((e) => e.text?.includes('Started mesh setup')).length >= meshRequests, 'the bot to answer every request');
+    const started = (await client.workflow.count(`TaskQueue = '${taskQueue}'`)).count;
+
+    const bare = latencyStats(measured.bare);
+    const meshops = latencyStats(measured.meshops);
+    const result = {
+      benchmark: 'ack latency of signed `/mesh setup` over Bolt HTTPReceiver on loopback: bot/main.ts vs a bare Bolt app that only acks',
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      ratePerApp: RATE,
+      seconds: SECONDS,
+      warmupPerApp: WARMUP,
+      unit: 'ms from sending the request to the end of the HTTP answer',
+      bare,
+      meshops,
+      ratio: { p50: Math.round((meshops.p50 / bare.p50) * 100) / 100, p99: Math.round((meshops.p99 / bare.p99) * 100) / 100 },
+      meshopsRequests: meshRequests,
+      workflowsStarted: started,
+    };
+    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    writeFileSync(join(__dirname, 'results', 'ack-latency.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    for (const c of children) c.process.kill('SIGTERM');
+    await Promise.all(children.map((c) => c.exited));
+    await connection.close();
+    await standin.close();
+    await devServer?.stop();
+  }
+}
+
+run().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
