@@ -34,16 +34,22 @@ export class ProgressNotifier {
   }
 
   private async pump(): Promise<void> {
-    await CancellationScope.nonCancellable(async () => {
-      for (let event = this.queue.shift(); event; event = this.queue.shift()) {
-        try {
-          const result = await notify({ ...event, ...(this.ref ? { ref: this.ref } : {}) });
-          if (result?.ref) this.ref = result.ref;
-        } catch (err) {
-          log.warn('notifier failed; the run goes on without this update', { event: event.type, step: event.step, error: (err as Error).message });
-        }
+    for (;;) {
+      const event = this.queue.shift();
+      // Cleared in the same synchronous step that found the queue empty, so no send() is lost.
+      if (!event) return void (this.pumping = undefined);
+      await this.deliver(event);
+    }
+  }
+
+  private deliver(event: Pending): Promise<void> {
+    return CancellationScope.nonCancellable(async () => {
+      try {
+        const result = await notify({ ...event, ...(this.ref ? { ref: this.ref } : {}) });
+        if (result?.ref) this.ref = result.ref;
+      } catch (err) {
+        log.warn('notifier failed; the run goes on without this update', { event: event.type, step: event.step, error: (err as Error).message });
       }
     });
-    this.pumping = undefined;
   }
 }

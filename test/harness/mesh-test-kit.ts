@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import type { MeshClient } from '../../client/mesh-client';
 import { meshSpecFor, type MeshSpecInput } from '../../common/mesh-spec';
 import type { MeshStatus } from '../../common/status';
@@ -39,9 +39,25 @@ export const stepState = (s: MeshStatus, id: string) => s.steps.find((x) => x.id
 export const RECORD_HISTORIES_ENV = 'MESHOPS_RECORD_HISTORIES';
 export const HISTORIES_DIR = join(__dirname, '../workflows/histories');
 
-/** With MESHOPS_RECORD_HISTORIES=1, saves the run's history as test/workflows/histories/<name>.json. */
+const { History } = temporal.api.history.v1;
+
+/**
+ * With MESHOPS_RECORD_HISTORIES=1, saves the run's history as test/workflows/histories/<name>.json.
+ * The JSON is protobufjs's object form of the History (int64 and bytes as strings), read back by
+ * readHistory. Not the SDK's historyToJSON/historyFromJSON: in this install @temporalio/common and
+ * @temporalio/proto each carry their own protobufjs copy, and protojson then refuses the type
+ * ("type must be a Type").
+ */
 export async function maybeRecordHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env[RECORD_HISTORIES_ENV] !== '1') return;
+  await handle.result().catch(() => undefined);
+  const history = await handle.fetchHistory();
+  const json = History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String });
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  writeFileSync(join(HISTORIES_DIR, `${name}.json`), historyToJSON(await handle.fetchHistory()));
+  writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(json, null, 1)}\n`);
+}
+
+/** A history saved by maybeRecordHistory, as the History message runReplayHistories takes. */
+export function readHistory(file: string): temporal.api.history.v1.History {
+  return History.fromObject(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>);
 }

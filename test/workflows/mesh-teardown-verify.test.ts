@@ -3,7 +3,7 @@ import { MeshClient } from '../../client/mesh-client';
 import type { MeshStatus } from '../../common/status';
 import { FakeRuns } from '../harness/fake-runs';
 import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
-import { REQUESTER, specFor, stepState } from '../harness/mesh-test-kit';
+import { REQUESTER, maybeRecordHistory, specFor, stepState } from '../harness/mesh-test-kit';
 import { testTemporalAddress } from '../harness/temporal-server';
 
 describe('meshTeardown and meshVerify', () => {
@@ -36,6 +36,7 @@ describe('meshTeardown and meshVerify', () => {
     expect(final).toMatchObject({ kind: 'teardown', phase: 'done', outcome: 'Removed the mesh between teardown-local and teardown-remote.' });
     expect(final.steps.map((s) => s.state.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
     expect(run.notifier.types()).toEqual(expect.arrayContaining(['started', 'finished']));
+    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'teardown');
   });
 
   it('verify ends done when the split holds', async () => {
@@ -57,5 +58,6 @@ describe('meshTeardown and meshVerify', () => {
     expect(stepState(final, 'verify-split')?.state).toBe('done');
     const finished = run.notifier.events.find((e) => e.type === 'finished');
     expect(finished?.status.verify).toMatchObject({ passed: false, reason });
+    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'verify-drift');
   });
 });
