@@ -13,6 +13,7 @@ import { parseOrThrow } from '../common/errors';
 import { MeshSpec, type MeshSpecInput } from '../common/mesh-spec';
 import { WORKFLOW_ID_PREFIX, meshKey, workflowIdFor } from '../common/naming';
 import { ApprovalDecision, type ApprovalRecord, type MeshStatus, Requester } from '../common/status';
+import type * as meshWorkflows from '../workflows';
 import { approveUpdate, rollbackOnCancelSignal, statusQuery } from '../workflows/messages';
 import { MeshRunInput } from '../workflows/run-input';
 import { ApprovalRefusedError, MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from './errors';
@@ -21,12 +22,12 @@ export type RequesterInput = z.input<typeof Requester>;
 export type ApprovalDecisionInput = z.input<typeof ApprovalDecision>;
 export type RunKind = keyof typeof WORKFLOW_ID_PREFIX;
 
-/** Workflow type names, as exported by workflows/index.ts. */
-export const MESH_WORKFLOW_TYPE: Record<RunKind, string> = {
+/** Workflow type names, checked against what workflows/index.ts exports. */
+export const MESH_WORKFLOW_TYPE = {
   setup: 'meshSetup',
   teardown: 'meshTeardown',
   verify: 'meshVerify',
-};
+} as const satisfies Record<RunKind, keyof typeof meshWorkflows>;
 
 const WorkflowId = z.string().trim().min(1, { message: 'give the workflow id of a run, e.g. mesh-setup/local--remote' });
 const CancelOptions = z.object({
@@ -194,7 +195,7 @@ export class MeshClient {
     const input = this.parseInput(spec, requester);
     const workflowId = workflowIdFor(kind, input.spec.local.context, input.spec.remote.context);
     try {
-      const handle = await this.client.workflow.start(MESH_WORKFLOW_TYPE[kind], {
+      const handle = await this.client.workflow.start<(typeof meshWorkflows)[(typeof MESH_WORKFLOW_TYPE)[RunKind]]>(MESH_WORKFLOW_TYPE[kind], {
         taskQueue: this.taskQueue,
         workflowId,
         args: [input],
