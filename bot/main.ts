@@ -13,7 +13,7 @@ async function run(): Promise<void> {
   const kind = receiverKind(config);
   const settings = botSettings(config, kind);
   const { deps, identity, close } = await connect(settings, logger);
-  const receiver = kind === 'socket' ? createSocketReceiver(settings.appToken!, logger) : createHttpReceiver({ signingSecret: settings.signingSecret!, logger });
+  const receiver = kind === 'socket' ? createSocketReceiver(settings.appToken!, logger, settings.apiUrl) : createHttpReceiver({ signingSecret: settings.signingSecret!, logger });
   const app = createMeshApp({ receiver, botToken: settings.botToken, slackApiUrl: settings.apiUrl, ...identity }, deps);
   const server = (await app.start(settings.port)) as Server | undefined;
   logger.info(kind === 'socket' ? { receiver: 'socket-mode' } : { receiver: 'http', port: settings.port, endpoint: '/slack/events' }, 'meshops bot listening');

@@ -30,6 +30,6 @@ export function createHttpReceiver(opts: HttpReceiverOptions): HTTPReceiver {
 }
 
 /** Socket Mode: no public URL; Slack's events arrive over a WebSocket the app opens. */
-export function createSocketReceiver(appToken: string, logger: Logger): Receiver {
-  return new SocketModeReceiver({ appToken, logger: boltLogger(logger) });
+export function createSocketReceiver(appToken: string, logger: Logger, slackApiUrl?: string): Receiver {
+  return new SocketModeReceiver({ appToken, logger: boltLogger(logger), installerOptions: { clientOptions: { slackApiUrl } } });
 }
