@@ -1,3 +1,5 @@
+import { stopTestClusters } from './kube/test-clusters';
+
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.meshopsTemporal?.stop();
+  await Promise.all([globalThis.meshopsTemporal?.stop(), stopTestClusters()]);
 }

@@ -2,10 +2,11 @@ import {
   ApiextensionsV1Api,
   KubernetesObjectApi,
   PatchStrategy,
-  loadAllYaml,
+  loadYaml,
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 import { until } from './wait';
 
 const isCrd = (o: KubernetesObject) => o.kind === 'CustomResourceDefinition';
@@ -17,9 +18,12 @@ const isNamespace = (o: KubernetesObject) => o.kind === 'Namespace';
  * A test helper; the product's own apply lives in activities/.
  */
 export async function applyManifest(kc: KubeConfig, manifest: string, fieldManager = 'meshops') {
-  const objects = (loadAllYaml(manifest) as (KubernetesObject | null)[]).filter(
-    (o): o is KubernetesObject => o !== null && typeof o === 'object' && typeof o.kind === 'string',
-  );
+  // loadYaml gives client-node's typed models, which its serializer writes back intact (raw objects
+  // lose fields such as x-kubernetes-int-or-string); empty documents are dropped first.
+  const objects = parseAllDocuments(manifest)
+    .map((doc) => doc.toJS() as KubernetesObject | null)
+    .filter((o): o is KubernetesObject => o !== null && typeof o === 'object' && typeof o.kind === 'string')
+    .map((o) => loadYaml<KubernetesObject>(JSON.stringify(o)));
   const client = KubernetesObjectApi.makeApiClient(kc);
   const apply = (o: KubernetesObject) =>
     client.patch(o, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
@@ -43,7 +47,9 @@ export async function applyManifest(kc: KubeConfig, manifest: string, fieldManag
       await apply(o);
     } catch (err) {
       const body = (err as { body?: unknown }).body;
-      throw new Error(`applying ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name} failed: ${String(body ?? err)}`);
+      throw new Error(`applying ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name} failed: ${String(body ?? err)}`, {
+        cause: err,
+      });
     }
   }
   return objects;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { findClusterBinaries, type ClusterBinaries } from './binaries';
 import { startCluster, type ClusterSpec, type RunningCluster } from './cluster';
 import { writeKubeconfig } from './kubeconfig';
+import { groupMembers, rssMiB } from './process';
 
 export { findBinary, findClusterBinaries, cacheBinDir } from './binaries';
 
@@ -27,6 +28,10 @@ export interface Clusters {
   dir: string;
   logDir: string;
   clusters: Record<ContextName, RunningCluster>;
+  /** Every live process of both clusters (components and their watchdogs). */
+  pids(): number[];
+  /** Resident memory of those processes in MiB. */
+  rssMiB(): number;
   /** Stops every process (process groups, verified gone) and removes the etcd data. */
   stop(): Promise<void>;
 }
@@ -100,8 +105,11 @@ export async function startClusters(options: StartClustersOptions = {}): Promise
       clientKeyFile: c.pki.adminKey,
     })),
   );
-  note(`both clusters ready in ${((Date.now() - started) / 1000).toFixed(1)}s; kubeconfig ${kubeconfigPath}`);
+  const pids = () => running.flatMap((c) => c.processes.flatMap((p) => groupMembers(p.pid)));
+  note(`both clusters ready in ${((Date.now() - started) / 1000).toFixed(1)}s, ${rssMiB(pids())} MiB RSS; kubeconfig ${kubeconfigPath}`);
   return {
+    pids,
+    rssMiB: () => rssMiB(pids()),
     kubeconfigPath,
     contexts,
     dir,

@@ -24,7 +24,7 @@ async function openssl(args: string[], what: string): Promise<void> {
     await run('openssl', args);
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new Error(`openssl failed to ${what}: ${stderr || (err as Error).message}`);
+    throw new Error(`openssl failed to ${what}: ${stderr || (err as Error).message}`, { cause: err });
   }
 }
 

@@ -105,3 +105,17 @@ export function groupMembers(pgid: number): number[] {
   }
   return members;
 }
+
+/** Resident memory of the given processes in MiB, from /proc/<pid>/status (VmRSS). */
+export function rssMiB(pids: number[]): number {
+  let kib = 0;
+  for (const pid of pids) {
+    try {
+      const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      kib += match ? Number(match[1]) : 0;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return Math.round(kib / 1024);
+}

@@ -5,7 +5,7 @@ async function run(): Promise<void> {
   const started = Date.now();
   const clusters = await startClusters();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`Both test clusters are up (${seconds}s).`);
+  console.log(`Both test clusters are up (${seconds}s, ${clusters.pids().length} processes, ${clusters.rssMiB()} MiB RSS).`);
   console.log(`  kubeconfig: ${clusters.kubeconfigPath}`);
   console.log(`  contexts:   ${clusters.contexts.local}, ${clusters.contexts.remote}`);
   console.log(`  logs:       ${clusters.logDir}`);

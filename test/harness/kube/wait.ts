@@ -46,12 +46,10 @@ export async function until(
   intervalMs = 250,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
   for (;;) {
     const result = await check().catch((err: Error) => err.message);
     if (result === true) return;
-    last = result;
-    if (Date.now() > deadline) throw new Error(`gave up waiting ${timeoutMs / 1000}s for ${what}: ${last}`);
+    if (Date.now() > deadline) throw new Error(`gave up waiting ${timeoutMs / 1000}s for ${what}: ${result}`);
     await sleep(intervalMs);
   }
 }
