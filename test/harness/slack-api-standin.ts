@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { parse as parseQuery } from 'node:querystring';
 
 /**
@@ -58,6 +60,10 @@ export class SlackApiStandin {
   readonly calls: RecordedCall[] = [];
   readonly messages = new Map<string, StoredMessage>();
   readonly ephemerals: Ephemeral[] = [];
+  /** Socket Mode: what the app sent back over the WebSocket (acks with their envelope_id). */
+  readonly socketMessages: Record<string, unknown>[] = [];
+  private readonly sockets = new Set<Duplex>();
+  private envelopes = 0;
   /** Method → Slack error code returned by the next call(s) of it. */
   private readonly failures = new Map<string, string[]>();
   private clock = 0;
@@ -80,6 +86,7 @@ export class SlackApiStandin {
         res.writeHead(500).end(String(err));
       });
     });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex) => standin.acceptWebSocket(req, socket));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return standin;
   }
@@ -120,9 +127,51 @@ export class SlackApiStandin {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array<string>(times).fill(error)]);
   }
 
+  /** How many Socket Mode connections are open. */
+  get socketConnections(): number {
+    return this.sockets.size;
+  }
+
+  /** Sends a Socket Mode envelope (e.g. type slash_commands) to the connected app; returns its envelope_id. */
+  sendEnvelope(type: string, payload: Record<string, unknown>): string {
+    const envelopeId = `envelope-${++this.envelopes}`;
+    const text = JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api' });
+    for (const socket of this.sockets) socket.write(wsFrame(0x1, Buffer.from(text)));
+    return envelopeId;
+  }
+
   close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /**
+   * Just enough of RFC 6455 for Socket Mode: the handshake, Slack's hello, text frames both ways,
+   * ping → pong, close. Frames from the client are masked; frames to it are not.
+   */
+  private acceptWebSocket(req: IncomingMessage, socket: Duplex): void {
+    const key = req.headers['sec-websocket-key'];
+    if (!key) return void socket.destroy();
+    const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => this.sockets.delete(socket));
+    socket.write(wsFrame(0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0MESHOPS' }, debug_info: { host: 'standin' } }))));
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (let frame = readWsFrame(pending); frame; frame = readWsFrame(pending)) {
+        pending = pending.subarray(frame.size);
+        if (frame.opcode === 0x1) this.socketMessages.push(JSON.parse(frame.payload.toString('utf8')) as Record<string, unknown>);
+        else if (frame.opcode === 0x9) socket.write(wsFrame(0xa, frame.payload));
+        else if (frame.opcode === 0x8) {
+          socket.end(wsFrame(0x8, frame.payload));
+          this.sockets.delete(socket);
+        }
+      }
+    });
   }
 
   private nextTs(): string {
@@ -195,6 +244,8 @@ export class SlackApiStandin {
       case 'chat.postEphemeral':
         this.ephemerals.push({ channel: str(args.channel), user: str(args.user), text: str(args.text), blocks: args.blocks as unknown[] | undefined, via: 'chat.postEphemeral' });
         return { ok: true, message_ts: this.nextTs() };
+      case 'apps.connections.open':
+        return { ok: true, url: `${this.base.replace('http:', 'ws:')}/socket-mode` };
       case 'chat.getPermalink':
         return { ok: true, channel: args.channel, permalink: `https://meshops.example.slack.com/archives/${str(args.channel)}/p${str(args.message_ts)?.replace('.', '')}` };
       case 'conversations.history': {
@@ -220,6 +271,44 @@ export class SlackApiStandin {
         return { ok: false, error: 'unknown_method' };
     }
   }
+}
+
+function wsFrame(opcode: number, payload: Buffer): Buffer {
+  const length = payload.length;
+  const head = length < 126 ? Buffer.from([0x80 | opcode, length]) : Buffer.alloc(length < 65536 ? 4 : 10);
+  if (length >= 126 && length < 65536) {
+    head[0] = 0x80 | opcode;
+    head[1] = 126;
+    head.writeUInt16BE(length, 2);
+  } else if (length >= 65536) {
+    head[0] = 0x80 | opcode;
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(length), 2);
+  }
+  return Buffer.concat([head, payload]);
+}
+
+function readWsFrame(buf: Buffer): { opcode: number; payload: Buffer; size: number } | undefined {
+  if (buf.length < 2) return undefined;
+  const opcode = buf[0] & 0x0f;
+  const masked = (buf[1] & 0x80) !== 0;
+  let length = buf[1] & 0x7f;
+  let offset = 2;
+  if (length === 126) {
+    if (buf.length < 4) return undefined;
+    length = buf.readUInt16BE(2);
+    offset = 4;
+  } else if (length === 127) {
+    if (buf.length < 10) return undefined;
+    length = Number(buf.readBigUInt64BE(2));
+    offset = 10;
+  }
+  const mask = masked ? buf.subarray(offset, offset + 4) : undefined;
+  if (masked) offset += 4;
+  if (buf.length < offset + length) return undefined;
+  const payload = Buffer.from(buf.subarray(offset, offset + length));
+  if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
+  return { opcode, payload, size: offset + length };
 }
 
 function str(value: unknown): string | undefined {
