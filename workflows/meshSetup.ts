@@ -1,6 +1,7 @@
 import { condition, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { SETUP_STEPS, STEP_CATALOGUE, type SetupStepId } from '../common/steps';
-import type { MeshStatus, RunPhase } from '../common/status';
+import { MeshFacts, type MeshStatus, type RunPhase } from '../common/status';
+import { describeIssues } from '../common/errors';
 import { ApprovalGate } from './approval-gate';
 import { approveUpdate, rollbackOnCancelSignal, statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
@@ -67,6 +68,10 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
         notifier.send('step-changed', book.snapshot(), step);
       },
     });
+    const facts = MeshFacts.safeParse({ ...book.facts, ...outcome.facts });
+    if (!facts.success) throw new StepFailed(step, `${step} returned facts that do not fit MeshFacts (${describeIssues(facts.error, 'facts')}); fix the activity.`);
+    // Only the known, non-secret facts travel on (zod drops unknown keys).
+    outcome.facts = facts.data;
     if (outcome.verify && !outcome.verify.passed) {
       book.done(step, outcome, Date.now()); // keeps the verify counts in the status
       throw new StepFailed(step, outcome.verify.reason);

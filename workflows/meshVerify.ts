@@ -1,4 +1,4 @@
-import { setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { MeshStatus, RunPhase } from '../common/status';
 import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
@@ -28,11 +28,17 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
   };
 
   notifier.send('started', book.snapshot());
+  // Runs started before verify reported its step changes replay without them.
+  const stepEvents = patched('verify-step-events');
   try {
     const outcome = await withRetries(step, STEP_PRESET[step], () => callStep(step, { spec, facts: {} }), {
-      onAttempt: (attempt, lastError) => book.running(step, attempt, Date.now(), lastError),
+      onAttempt: (attempt, lastError) => {
+        book.running(step, attempt, Date.now(), lastError);
+        if (stepEvents) notifier.send('step-changed', book.snapshot(), step);
+      },
     });
     book.done(step, outcome, Date.now());
+    if (stepEvents) notifier.send('step-changed', book.snapshot(), step);
     if (outcome.verify && !outcome.verify.passed) {
       return await end('failed', `Drift between ${spec.local.context} and ${spec.remote.context}: ${outcome.verify.reason}`);
     }

@@ -163,6 +163,16 @@ describe('meshSetup on a real Temporal dev server', () => {
     await maybeRecordHistory(client.workflow.getHandle(workflowId), 'setup-non-retryable');
   });
 
+  it('rolls back what was installed when a step fails and the spec asks for rollback', async () => {
+    const { workflowId } = await mesh.startSetup(specFor('failrollback', { rollback: true, approval: { gates: [] } }), REQUESTER);
+    const run = fakes.add(workflowId, { 'link-secret': { nonRetryable: 'Forbidden: cannot create secrets in istio-system on failrollback-local.' } });
+    const final = await result(workflowId);
+    expect(final.phase).toBe('failed');
+    expect(run.steps.cleanups).toEqual(['patch-gateway', 'install-remote', 'install-local']);
+    expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'rolled back patch-gateway, install-remote, install-local' });
+    expect(final.outcome).toMatch(/^link-secret \(Link remote cluster secret\) failed: Forbidden: .*Rolled back what was installed\.$/);
+  });
+
   it('finishes the run when the notifier fails every call', async () => {
     const { workflowId } = await mesh.startSetup(specFor('mute', { approval: { gates: [] }, samples: { deploy: false } }), REQUESTER);
     const run = fakes.add(workflowId, {}, { failingNotifier: true });
