@@ -20,11 +20,16 @@ export type ParseResult = { ok: true; command: MeshCommand } | { ok: false; erro
 
 const MAX_TEXT = 2000;
 
-/** Slack's escaped mentions (<@U1|ann>, <!subteam^S1|@ops>) and entities (&amp;) as plain words. */
+/**
+ * Slack's escaped mentions (<@U1|ann>, <!subteam^S1|@ops>), auto-links (a context such as
+ * admin@prod arrives as <mailto:admin@prod|admin@prod>) and entities (&amp;) as plain words.
+ */
 function normalise(text: string): string {
   return text
     .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, '@$1')
     .replace(/<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>/g, '!subteam^$1')
+    .replace(/<(?:mailto:|https?:\/\/)[^|>\s]*\|([^>\s]*)>/g, '$1')
+    .replace(/<((?:https?:\/\/)[^|>\s]*)>/g, '$1')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')

@@ -52,7 +52,8 @@ export const PHASE_TEXT: Record<RunPhase, string> = {
 
 /** The checklist as mrkdwn lines, one per step, escaped and redacted. */
 export function checklistMrkdwn(status: Pick<MeshStatus, 'steps'>): string {
-  const lines = checklistRows(status).map((row) => `${STATE_MARK[row.state]} *${row.title}* — ${escapeMrkdwn(row.detail)}`);
+  // Each row is cut on its own so one long error cannot push the later steps out of the section.
+  const lines = checklistRows(status).map((row) => `${STATE_MARK[row.state]} *${row.title}* — ${escapeMrkdwn(slackSafe(row.detail, 240))}`);
   return slackSafe(lines.join('\n'), SLACK_LIMITS.sectionText);
 }
 

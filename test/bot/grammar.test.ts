@@ -74,6 +74,12 @@ describe('/mesh grammar', () => {
     expect(result.usage).toContain(usage);
   });
 
+  it('reads contexts Slack turned into links back as the words that were typed', () => {
+    const cmd = ok('setup <mailto:admin@prod-east|admin@prod-east> <http://prod.west|prod.west>');
+    if (cmd.verb !== 'setup') throw new Error('not setup');
+    expect([cmd.spec.local.context, cmd.spec.remote.context]).toEqual(['admin@prod-east', 'prod.west']);
+  });
+
   it('rejects overlong text without parsing it', () => {
     expect(rejected(`setup a b ${'x'.repeat(3000)}`).error).toContain('keep it under 2000');
   });
