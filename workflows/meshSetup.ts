@@ -6,7 +6,7 @@ import { ApprovalGate } from './approval-gate';
 import { approveUpdate, rollbackOnCancelSignal, statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { rollback } from './rollback';
-import type { MeshRunInput } from './run-input';
+import { parseRunInput, type MeshRunInput } from './run-input';
 import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
 import { StepFailed, runCancelled, withRetries } from './step-runner';
@@ -20,7 +20,7 @@ type GateVerdict = 'approved' | 'rejected' | 'timed-out';
  * cancelled. Changes to this logic go behind `patched('<change-id>')` so running histories replay.
  */
 export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester } = input;
+  const { spec, requester } = parseRunInput(input, 'meshSetup');
   const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'setup', requester, spec, steps: SETUP_STEPS, now: Date.now() });
   const gate = new ApprovalGate(spec.approval, requester);
   const notifier = new ProgressNotifier();
@@ -106,7 +106,8 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
   } catch (err) {
     if (runCancelled(err)) {
       if (current && book.stateOf(current)?.state === 'running') book.failed(current, 'stopped: the run was cancelled', Date.now());
-      let outcome = `Cancelled during ${current ?? 'start'}; ${book.doneSummary()}.`;
+      const waited = current && book.stateOf(current)?.state === 'waiting-approval';
+      let outcome = `Cancelled ${waited ? `while ${current} waited for approval` : `during ${current ?? 'start'}`}; ${book.doneSummary()}.`;
       if (rollbackOnCancel) {
         phase('cancelling');
         const failure = await rollback(spec, book, notifier);

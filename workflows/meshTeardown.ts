@@ -4,7 +4,7 @@ import type { MeshStatus, RunPhase } from '../common/status';
 import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { CLEANUP } from './retry-presets';
-import type { MeshRunInput } from './run-input';
+import { parseRunInput, type MeshRunInput } from './run-input';
 import { RunStatusBook } from './run-status';
 import { callCleanup } from './step-activities';
 import { StepFailed, runCancelled, withRetries } from './step-runner';
@@ -18,7 +18,7 @@ export const TEARDOWN_STEPS = SETUP_STEPS.filter((s) => !STEP_CATALOGUE[s].readO
  * teardown of a half-installed mesh, or a second teardown, is safe.
  */
 export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester } = input;
+  const { spec, requester } = parseRunInput(input, 'meshTeardown');
   const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'teardown', requester, spec, steps: TEARDOWN_STEPS, now: Date.now() });
   const notifier = new ProgressNotifier();
   setHandler(statusQuery, () => book.snapshot());

@@ -3,7 +3,7 @@ import type { MeshStatus, RunPhase } from '../common/status';
 import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { STEP_PRESET } from './retry-presets';
-import type { MeshRunInput } from './run-input';
+import { parseRunInput, type MeshRunInput } from './run-input';
 import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
 import { StepFailed, runCancelled, withRetries } from './step-runner';
@@ -13,7 +13,7 @@ import { StepFailed, runCancelled, withRetries } from './step-runner';
  * `failed` with the verdict's reason, and the notifier's `finished` event carries it to the channel.
  */
 export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester } = input;
+  const { spec, requester } = parseRunInput(input, 'meshVerify');
   const step = 'verify-split';
   const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'verify', requester, spec, steps: [step], now: Date.now() });
   const notifier = new ProgressNotifier();

@@ -74,6 +74,7 @@ describe('cancelling meshSetup', () => {
     await mesh.cancel(workflowId, { rollback: true });
     const final = await endsCancelled(workflowId);
     expect(run.steps.cleanups).toEqual(['install-local']);
+    expect(final.outcome).toBe('Cancelled while install-remote waited for approval; done so far: preflight, install-local, wait-local. Rolled back what was installed.');
     expect(stepState(final, 'install-remote')).toEqual({ state: 'skipped', reason: 'the run was cancelled' });
     await expect(mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(/already ended \(cancelled\)/);
     await expect(mesh.cancel(workflowId)).rejects.toThrow(/already ended \(cancelled\); there is nothing to cancel/);

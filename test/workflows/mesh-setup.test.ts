@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { MeshClient } from '../../client/mesh-client';
 import { ApprovalRefusedError } from '../../client/errors';
 import { SETUP_STEPS } from '../../common/steps';
@@ -171,6 +171,21 @@ describe('meshSetup on a real Temporal dev server', () => {
     expect(run.steps.cleanups).toEqual(['patch-gateway', 'install-remote', 'install-local']);
     expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'rolled back patch-gateway, install-remote, install-local' });
     expect(final.outcome).toMatch(/^link-secret \(Link remote cluster secret\) failed: Forbidden: .*Rolled back what was installed\.$/);
+  });
+
+  it('fails at once, naming the field, when started with bad input behind the client\'s back', async () => {
+    const handle = await client.workflow.start('meshSetup', {
+      taskQueue,
+      workflowId: `raw-${taskQueue}`,
+      args: [{ spec: { local: { context: 'a', network: 'n1' }, remote: { context: 'b', network: 'n1' } }, requester: { id: 'U1', via: 'pager' } }],
+    });
+    const err = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause?.message).toMatch(/^Invalid meshSetup input:\n.*requester\.via: /s);
+    expect((err as WorkflowFailedError).cause?.message).toContain('spec.remote.network: local and remote must be on different Istio networks');
   });
 
   it('finishes the run when the notifier fails every call', async () => {
