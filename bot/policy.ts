@@ -68,10 +68,10 @@ function describe(who: Principals): string {
   return names.length ? names.join(', ') : 'nobody';
 }
 
-function channelAllows(policy: AuthorizationPolicy, actor: Actor, spec: MeshSpec): Decision {
+function channelAllows(policy: AuthorizationPolicy, actor: Actor, spec: MeshSpec | undefined): Decision {
   const rule = policy.channels.find((c) => c.channel === actor.channelId);
   if (!rule) return deny(`This channel may not use /mesh. Ask an admin (${describe(policy.admins)}) to add it to the policy, or use a channel that is listed there.`);
-  if (rule.contexts.includes('*')) return allow;
+  if (!spec || rule.contexts.includes('*')) return allow;
   const refused = [spec.local.context, spec.remote.context].filter((c) => !rule.contexts.includes(c));
   if (refused.length) return deny(`This channel may not use the context${refused.length > 1 ? 's' : ''} ${refused.map((c) => `\`${c}\``).join(' and ')}; it may use ${rule.contexts.map((c) => `\`${c}\``).join(', ')}.`);
   return allow;
@@ -81,9 +81,11 @@ function channelAllows(policy: AuthorizationPolicy, actor: Actor, spec: MeshSpec
 export function authorizeCommand(policy: AuthorizationPolicy, actor: Actor, command: MeshCommand, runRequester?: string): Decision {
   switch (command.verb) {
     case 'help':
+      return allow;
     case 'runs':
     case 'status':
-      return allow;
+      // Reading is open to everyone, but only in the channels the policy lists.
+      return channelAllows(policy, actor, undefined);
     case 'setup':
     case 'verify': {
       if (!isAdmin(policy, actor) && !isEveryone(policy.requesters) && !isIn(policy.requesters, actor)) {

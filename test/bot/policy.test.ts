@@ -36,6 +36,13 @@ describe('authorization policy', () => {
     expect(authorizeCommand(policy, actor('U2'), command('setup prod-east prod-west'))).toMatchObject({ allowed: false, reason: expect.stringContaining('You may not setup meshes: only @platform and admins may') });
   });
 
+  it('lets anyone read status and runs, in the listed channels only', () => {
+    expect(authorizeCommand(policy, actor('U9', [], 'CLAB'), command('runs'))).toEqual({ allowed: true });
+    expect(authorizeCommand(policy, actor('U9', [], 'CPROD'), command('status mesh-setup/a--b'))).toEqual({ allowed: true });
+    expect(authorizeCommand(policy, actor('U9', [], 'CRANDOM'), command('status'))).toMatchObject({ allowed: false, reason: expect.stringContaining('This channel may not use /mesh') });
+    expect(authorizeCommand(policy, actor('U9', [], 'CRANDOM'), command('help'))).toEqual({ allowed: true });
+  });
+
   it('keeps teardown to admins and cancel to the run\'s requester or an admin', () => {
     expect(authorizeCommand(policy, actor('U1', ['platform']), command('teardown prod-east prod-west'))).toMatchObject({ allowed: false, reason: expect.stringContaining('Only admins (<@UADMIN>)') });
     expect(authorizeCommand(policy, actor('UADMIN'), command('teardown prod-east prod-west'))).toEqual({ allowed: true });
