@@ -13,9 +13,9 @@ import { testTemporalAddress } from '../harness/temporal-server';
 const workerEntry = join(__dirname, '../harness/worker-process.ts');
 const workflows = join(__dirname, '../../workflows/index.ts');
 
-describe('meshSetup when its worker is killed mid-step', () => {
+describe('meshSetup when its worker is killed or stopped mid-step', () => {
   const dir = mkdtempSync(join(tmpdir(), 'meshops-kill-'));
-  const journal = join(dir, 'journal');
+  let journal = join(dir, 'journal');
   const logFile = join(dir, 'workers.log');
   const taskQueue = `mesh-kill-${Date.now()}`;
   let connection: Connection;
@@ -48,6 +48,7 @@ describe('meshSetup when its worker is killed mid-step', () => {
   it('finishes on a new worker after SIGKILL, re-running only the interrupted step', async () => {
     const client = new Client({ connection });
     const mesh = new MeshClient({ client, taskQueue });
+    journal = join(dir, 'journal-sigkill');
     running = startWorker({ 'wait-remote': { holdMs: 10 * 60_000 } });
     const { workflowId } = await mesh.startSetup(specFor('killed', { approval: { gates: [] } }), REQUESTER);
 
@@ -67,5 +68,27 @@ describe('meshSetup when its worker is killed mid-step', () => {
     expect(count('start wait-remote')).toBe(2); // the killed attempt, then one on the new worker
     expect(count('end wait-remote')).toBe(1);
     expect(stepState(final, 'wait-remote')).toMatchObject({ state: 'done' });
+  });
+
+  it('finishes after a graceful SIGTERM (a worker deploy) during a step', async () => {
+    const client = new Client({ connection });
+    const mesh = new MeshClient({ client, taskQueue });
+    journal = join(dir, 'journal-sigterm');
+    running = startWorker({ 'wait-local': { holdMs: 10 * 60_000 } });
+    const { workflowId } = await mesh.startSetup(specFor('drained', { approval: { gates: [] } }), REQUESTER);
+
+    await eventually(() => count('start wait-local') === 1, 'wait-local to start on the first worker', 120_000);
+    running.process.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+
+    running = startWorker({});
+    const final = (await client.workflow.getHandle(workflowId).result()) as MeshStatus;
+    running.process.kill('SIGTERM');
+    await running.exited;
+    running = undefined;
+
+    expect(final.phase).toBe('done');
+    for (const step of SETUP_STEPS.filter((s) => s !== 'wait-local')) expect(`${step}: ${count(`start ${step}`)}`).toBe(`${step}: 1`);
+    expect(count('start wait-local')).toBe(2); // the interrupted attempt, then one on the new worker
   });
 });
