@@ -57,6 +57,12 @@ export function checklistMrkdwn(status: Pick<MeshStatus, 'steps'>): string {
   return slackSafe(lines.join('\n'), SLACK_LIMITS.sectionText);
 }
 
+/** An ISO time that Slack shows in each reader's own time zone, with the ISO text as fallback. */
+export function slackDate(iso: string): string {
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  return Number.isFinite(seconds) ? `<!date^${seconds}^{date_short_pretty} at {time_secs}|${iso}>` : escapeMrkdwn(iso);
+}
+
 /** Link to the run in the Temporal UI, when its address is configured. */
 export function temporalUiLink(uiUrl: string | undefined, namespace: string, workflowId: string): string | undefined {
   if (!uiUrl) return undefined;

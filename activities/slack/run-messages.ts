@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { APPROVAL_ACTION, approvalButtonValue } from '../../common/approval-buttons';
 import { formatDuration } from '../../common/checklist';
-import { PHASE_TEXT, SLACK_LIMITS, checklistMrkdwn, escapeMrkdwn, slackSafe } from '../../common/slack-text';
+import { PHASE_TEXT, SLACK_LIMITS, checklistMrkdwn, escapeMrkdwn, slackDate, slackSafe } from '../../common/slack-text';
 import type { ApprovalRecord, MeshStatus, StepState } from '../../common/status';
 import { STEP_CATALOGUE, type StepId } from '../../common/steps';
 
@@ -94,7 +94,7 @@ export function approvalDecidedMessage(record: ApprovalRecord): SlackMessage {
   const reason = record.reason ? `\n> ${escapeMrkdwn(record.reason)}` : '';
   return {
     text: fallback(`${record.decision === 'approve' ? 'Approved' : 'Rejected'}: ${info.title} by ${record.by.id} at ${record.at}`),
-    blocks: [section(`${verb}: ${info.title} (${code(record.step)}) by <@${record.by.id}> at ${escapeMrkdwn(record.at)}${reason}`)],
+    blocks: [section(`${verb}: ${info.title} (${code(record.step)}) by <@${record.by.id}> at ${slackDate(record.at)}${reason}`)],
   };
 }
 
@@ -140,7 +140,7 @@ export function summaryMessage(status: MeshStatus): SlackMessage {
     const byEndpoint = Object.entries(v.byEndpoint).map(([k, n]) => `${code(k)} ${n}`).join(', ') || 'none';
     lines.push(`Traffic split (${v.requests} calls, ${v.failures} failed): ${byVersion}; endpoints: ${byEndpoint}. ${escapeMrkdwn(v.reason)}`);
   }
-  for (const a of status.approvals) lines.push(`${a.decision === 'approve' ? 'Approved' : 'Rejected'} ${code(a.step)} by <@${a.by.id}> at ${escapeMrkdwn(a.at)}`);
+  for (const a of status.approvals) lines.push(`${a.decision === 'approve' ? 'Approved' : 'Rejected'} ${code(a.step)} by <@${a.by.id}> at ${slackDate(a.at)}`);
   if (status.phase !== 'done') lines.push(`*Next:* ${nextStep(status)}`);
   return { text: fallback(`Mesh ${status.kind} ${pair(status)}: ${status.phase}`), blocks: [section(lines.join('\n'))] };
 }

@@ -51,7 +51,7 @@ describe('the full Slack loop: command, parent message, approval, click, summary
     await kit.click(APPROVAL_ACTION.approve, value, APPROVER, asked.ts);
     await eventually(() => json(asked).includes('*Approved*'), 'the buttons to be replaced by the decision');
     expect(json(asked)).not.toContain(APPROVAL_ACTION.approve);
-    expect(json(asked)).toMatch(/\*Approved\*: Install Istio on remote \(`install-remote`\) by <@UAPPROVER> at \d{4}-\d\d-\d\dT/);
+    expect(json(asked)).toMatch(/\*Approved\*: Install Istio on remote \(`install-remote`\) by <@UAPPROVER> at <!date\^\d+\^\{date_short_pretty\} at \{time_secs\}\|\d{4}-\d\d-\d\dT/);
     expect(answersTo(APPROVER)[0].text).toContain('You approved *Install Istio on remote*');
 
     await eventually(() => !!approvalFor(parent, 'link-secret'), 'the second approval request');

@@ -54,7 +54,7 @@ describe('Slack notifier against the Web API stand-in', () => {
     );
     await n.notify({ type: 'approval-decided', step: 'install-remote', status: decided, ref });
     expect(text(asked.blocks)).not.toContain(APPROVAL_ACTION.approve);
-    expect(text(asked.blocks)).toContain('*Approved*: Install Istio on remote (`install-remote`) by <@UAPPROVER> at 2026-11-26T12:02:00Z');
+    expect(text(asked.blocks)).toContain('*Approved*: Install Istio on remote (`install-remote`) by <@UAPPROVER> at <!date^1795694520^{date_short_pretty} at {time_secs}|2026-11-26T12:02:00Z>');
   });
 
   it('puts a failure with its message and next step in the thread, and the summary at the end', async () => {
