@@ -12,7 +12,7 @@ import { Duration } from '../common/approval-policy';
 import { parseOrThrow } from '../common/errors';
 import { MeshSpec, type MeshSpecInput } from '../common/mesh-spec';
 import { WORKFLOW_ID_PREFIX, meshKey, workflowIdFor } from '../common/naming';
-import { ApprovalDecision, type ApprovalRecord, type MeshStatus, Requester } from '../common/status';
+import { ApprovalDecision, type ApprovalRecord, MeshStatus, Requester } from '../common/status';
 import type * as meshWorkflows from '../workflows';
 import { approveUpdate, rollbackOnCancelSignal, statusQuery } from '../workflows/messages';
 import { MeshRunInput } from '../workflows/run-input';
@@ -112,7 +112,8 @@ export class MeshClient {
   async status(workflowId: string): Promise<MeshStatus> {
     const id = parseOrThrow(WorkflowId, workflowId, 'workflow id');
     try {
-      return await this.client.workflow.getHandle(id).query(statusQuery);
+      // Parsed like any other input from outside: a worker on older code could answer differently.
+      return parseOrThrow(MeshStatus, await this.client.workflow.getHandle(id).query(statusQuery), `status of ${id}`);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new RunNotFoundError(id);
       throw err;
