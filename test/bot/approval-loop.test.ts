@@ -75,6 +75,25 @@ describe('the full Slack loop: command, parent message, approval, click, summary
     ]);
   });
 
+  it('ends the run as rejected when an approver clicks Reject, and says what to do next', async () => {
+    const workflowId = workflowIdFor('setup', 'reject-local', 'reject-remote');
+    await kit.command('setup reject-local reject-remote');
+    await eventually(() => !!parentOf('reject-local') && !!approvalFor(parentOf('reject-local')!, 'install-remote'), 'the approval request');
+    const parent = parentOf('reject-local')!;
+    const asked = approvalFor(parent, 'install-remote')!;
+    const installsBefore = kit.steps.count('install-remote'); // the fakes are shared by the runs of this file
+    await kit.click(APPROVAL_ACTION.reject, approvalButtonValue({ workflowId, step: 'install-remote' }), APPROVER, asked.ts);
+    await eventually(() => threadOf(parent).some((m) => m.metadata?.event_payload.key === 'summary'), 'the summary');
+    expect(json(asked)).toContain(':no_entry: *Rejected*: Install Istio on remote');
+    expect(json(asked)).not.toContain(APPROVAL_ACTION.reject);
+    const summary = json(threadOf(parent).find((m) => m.metadata?.event_payload.key === 'summary'));
+    expect(summary).toContain(':no_entry: rejected*: mesh setup of reject-local ↔ reject-remote');
+    expect(summary).toContain('/mesh teardown reject-local reject-remote');
+    expect(answersTo(APPROVER).at(-1)?.text).toContain('You rejected *Install Istio on remote*');
+    expect((await kit.mesh.status(workflowId)).phase).toBe('rejected');
+    expect(kit.steps.count('install-remote')).toBe(installsBefore);
+  });
+
   it('shows the workflow validator\'s refusal to the clicker, e.g. for a gate that is not open', async () => {
     const workflowId = workflowIdFor('setup', 'stale-local', 'stale-remote');
     await kit.command('setup stale-local stale-remote');
