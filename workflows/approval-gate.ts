@@ -74,6 +74,12 @@ export class ApprovalGate {
     return undefined;
   }
 
+  /** The Update validator: throws the refusal, so the caller gets it as the Update's failure. */
+  assertMayDecide(input: unknown, now: number): void {
+    const refusal = this.refusal(input, now);
+    if (refusal) throw new Error(refusal);
+  }
+
   /** Records a decision the validator accepted. */
   decide(input: ApprovalDecision, now: number): ApprovalRecord {
     const d = ApprovalDecision.parse(input);

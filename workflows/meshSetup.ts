@@ -1,9 +1,10 @@
-import { condition, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { SETUP_STEPS, STEP_CATALOGUE, type SetupStepId } from '../common/steps';
 import { MeshFacts, type MeshStatus, type RunPhase } from '../common/status';
 import { describeIssues } from '../common/errors';
 import { ApprovalGate } from './approval-gate';
-import { approveUpdate, rollbackOnCancelSignal, statusQuery } from './messages';
+import { awaitApproval, handleApprovals } from './await-approval';
+import { rollbackOnCancelSignal, statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { rollback } from './rollback';
 import { parseRunInput, type MeshRunInput } from './run-input';
@@ -11,8 +12,6 @@ import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
 import { StepFailed, runCancelled, withRetries } from './step-runner';
 import { STEP_PRESET } from './retry-presets';
-
-type GateVerdict = 'approved' | 'rejected' | 'timed-out';
 
 /**
  * The seed's two-cluster procedure, one activity per step, with approval gates before the steps the
@@ -27,12 +26,7 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
   let rollbackOnCancel = spec.rollback;
 
   setHandler(statusQuery, () => book.snapshot());
-  setHandler(approveUpdate, (decision) => gate.decide(decision, Date.now()), {
-    validator: (decision) => {
-      const refusal = gate.refusal(decision, Date.now());
-      if (refusal) throw new Error(refusal);
-    },
-  });
+  handleApprovals(gate);
   setHandler(rollbackOnCancelSignal, (on) => void (rollbackOnCancel = on));
 
   const phase = (next: RunPhase) => {
@@ -45,20 +39,6 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
     notifier.send('finished', book.snapshot());
     await notifier.flush();
     return book.snapshot();
-  };
-
-  const awaitApproval = async (step: SetupStepId): Promise<GateVerdict> => {
-    gate.openFor(step, Date.now());
-    book.waitingApproval(step, Date.now());
-    upsertMemo({ phase: 'waiting-approval' });
-    notifier.send('approval-requested', book.snapshot(), step);
-    const answered = await condition(() => gate.decision !== undefined, gate.timeoutMs);
-    const record = gate.decision;
-    gate.close();
-    if (!answered || !record) return 'timed-out';
-    book.recordApproval(record);
-    notifier.send('approval-decided', book.snapshot(), step);
-    return record.decision === 'approve' ? 'approved' : 'rejected';
   };
 
   const runStep = async (step: SetupStepId): Promise<void> => {
@@ -90,7 +70,7 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
         continue;
       }
       if (gate.isGated(step)) {
-        const verdict = await awaitApproval(step);
+        const verdict = await awaitApproval(step, gate, book, notifier);
         if (verdict === 'timed-out') {
           return await end('timed-out', `No one approved ${step} within ${spec.approval.timeout}; ${book.doneSummary()}. Start the setup again to continue.`, `no approval for ${step}`);
         }

@@ -1,0 +1,30 @@
+import { condition, setHandler, upsertMemo } from '@temporalio/workflow';
+import type { StepId } from '../common/steps';
+import type { ApprovalGate } from './approval-gate';
+import { approveUpdate } from './messages';
+import type { ProgressNotifier } from './progress-notifier';
+import type { RunStatusBook } from './run-status';
+
+export type GateVerdict = 'approved' | 'rejected' | 'timed-out';
+
+/** Registers the approve Update of a run: the validator refuses with the gate's reason, the handler records. */
+export function handleApprovals(gate: ApprovalGate): void {
+  setHandler(approveUpdate, (decision) => gate.decide(decision, Date.now()), {
+    validator: (decision) => gate.assertMayDecide(decision, Date.now()),
+  });
+}
+
+/** Opens the gate before `step`, waits up to the policy's timeout for a decision, and records it. */
+export async function awaitApproval(step: StepId, gate: ApprovalGate, book: RunStatusBook, notifier: ProgressNotifier): Promise<GateVerdict> {
+  gate.openFor(step, Date.now());
+  book.waitingApproval(step, Date.now());
+  upsertMemo({ phase: 'waiting-approval' });
+  notifier.send('approval-requested', book.snapshot(), step);
+  const answered = await condition(() => gate.decision !== undefined, gate.timeoutMs);
+  const record = gate.decision;
+  gate.close();
+  if (!answered || !record) return 'timed-out';
+  book.recordApproval(record);
+  notifier.send('approval-decided', book.snapshot(), step);
+  return record.decision === 'approve' ? 'approved' : 'rejected';
+}
