@@ -108,6 +108,15 @@ describe('MeshClient against a real Temporal dev server', () => {
       expect(described.spec.intervals?.map((i) => i.every)).toEqual([15 * 60_000]);
       expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'meshVerify', taskQueue });
       await expect(mesh.createVerifySchedule(spec, '5m')).rejects.toThrow(ScheduleConflictError);
+
+      // the schedule's action starts a meshVerify that accepts the input it was given
+      const run = fakes.add('mesh-verify/scheduled-local--scheduled-remote');
+      await handle.trigger();
+      await run.steps.started('verify-split');
+      const started = (await handle.describe()).info.recentActions.at(-1)?.action.workflow.workflowId;
+      expect(started).toMatch(/^mesh-verify\/scheduled-local--scheduled-remote-/);
+      const final = (await client.workflow.getHandle(started!).result()) as MeshStatus;
+      expect(final).toMatchObject({ kind: 'verify', phase: 'done', requester: { id: 'schedule', via: 'schedule' } });
     } finally {
       await handle.delete();
     }

@@ -24,7 +24,8 @@ export class FakeRuns {
   activities(): MeshStepActivities & NotifierActivities {
     const runOf = (): FakeRun => {
       const id = Context.current().info.workflowExecution?.workflowId ?? '(no workflow)';
-      const run = this.runs.get(id);
+      // Schedules append a timestamp to the workflow id they were given: fall back to a prefix.
+      const run = this.runs.get(id) ?? [...this.runs].find(([key]) => id.startsWith(`${key}-`))?.[1];
       if (!run) throw ApplicationFailure.nonRetryable(`no fakes registered for workflow ${id}`, 'FakeMissing');
       return run;
     };
