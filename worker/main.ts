@@ -18,7 +18,8 @@ async function run(): Promise<void> {
     steps: { kubeconfigPath, istioctlPath: findIstioctl(config), logger },
     slack: slack.botToken
       ? {
-          client: new WebClient(slack.botToken, slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+          // Temporal retries the notify activity; the client's own retries (minutes long) would outlast it.
+          client: new WebClient(slack.botToken, { retryConfig: { retries: 2 }, ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}) }),
           defaultChannel: slack.defaultChannel,
           temporalUiUrl: temporal.uiUrl ?? (temporal.address ? undefined : `http://127.0.0.1:${temporal.devServerUiPort}`),
           namespace: temporal.namespace,
