@@ -1,6 +1,8 @@
-import { setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { SETUP_STEPS, STEP_CATALOGUE } from '../common/steps';
 import type { MeshStatus, RunPhase } from '../common/status';
+import { ApprovalGate } from './approval-gate';
+import { awaitApproval, handleApprovals } from './await-approval';
 import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { CLEANUP } from './retry-presets';
@@ -19,9 +21,14 @@ export const TEARDOWN_STEPS = SETUP_STEPS.filter((s) => !STEP_CATALOGUE[s].readO
  */
 export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
   const { spec, requester } = parseRunInput(input, 'meshTeardown');
-  const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'teardown', requester, spec, steps: TEARDOWN_STEPS, now: Date.now() });
+  const gate = new ApprovalGate(spec.approval, requester);
+  // With `cleanup` among the policy's gates, a person approves the teardown before anything is deleted.
+  const gated = gate.isGated('cleanup') && patched('teardown-approval-gate');
+  const steps = gated ? (['cleanup', ...TEARDOWN_STEPS] as const) : TEARDOWN_STEPS;
+  const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'teardown', requester, spec, steps, now: Date.now() });
   const notifier = new ProgressNotifier();
   setHandler(statusQuery, () => book.snapshot());
+  if (gated) handleApprovals(gate);
 
   const end = async (phase: RunPhase, outcome: string, skipped: string): Promise<MeshStatus> => {
     book.finish(phase, outcome, Date.now(), skipped);
@@ -34,6 +41,18 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
   notifier.send('started', book.snapshot());
   let current: (typeof TEARDOWN_STEPS)[number] | undefined;
   try {
+    if (gated) {
+      const verdict = await awaitApproval('cleanup', gate, book, notifier);
+      const r = book.snapshot().approvals.at(-1);
+      if (verdict === 'timed-out' || !r) {
+        return await end('timed-out', `No one approved the teardown within ${spec.approval.timeout}; nothing was deleted.`, 'the teardown was not approved');
+      }
+      if (verdict === 'rejected') {
+        return await end('rejected', `${r.by.id} rejected the teardown${r.reason ? `: ${r.reason}` : ''}; nothing was deleted.`, 'the teardown was rejected');
+      }
+      book.done('cleanup', { summary: `teardown approved by ${r.by.id}` }, Date.now());
+      notifier.send('step-changed', book.snapshot(), 'cleanup');
+    }
     for (const step of TEARDOWN_STEPS) {
       current = step;
       const outcome = await withRetries(`cleanup of ${step}`, CLEANUP, () => callCleanup(step, { spec, facts: {} }), {
@@ -49,7 +68,8 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
   } catch (err) {
     if (runCancelled(err)) {
       if (current) book.failed(current, 'stopped: the teardown was cancelled', Date.now());
-      await end('cancelled', `Teardown cancelled during cleanup of ${current}; ${book.doneSummary()}. Run teardown again to finish.`, 'the teardown was cancelled');
+      const during = current ? `during cleanup of ${current}; ${book.doneSummary()}. Run teardown again to finish.` : 'before anything was deleted.';
+      await end('cancelled', `Teardown cancelled ${during}`, 'the teardown was cancelled');
       throw err;
     }
     if (err instanceof StepFailed && current) {

@@ -3,7 +3,7 @@ import { MeshClient } from '../../client/mesh-client';
 import type { MeshStatus } from '../../common/status';
 import { FakeRuns } from '../harness/fake-runs';
 import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
-import { REQUESTER, maybeRecordHistory, specFor, stepState } from '../harness/mesh-test-kit';
+import { ONCALL, REQUESTER, maybeRecordHistory, specFor, statusWhen, stepState } from '../harness/mesh-test-kit';
 import { testTemporalAddress } from '../harness/temporal-server';
 
 describe('meshTeardown and meshVerify', () => {
@@ -37,6 +37,21 @@ describe('meshTeardown and meshVerify', () => {
     expect(final.steps.map((s) => s.state.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
     expect(run.notifier.types()).toEqual(expect.arrayContaining(['started', 'finished']));
     await maybeRecordHistory(client.workflow.getHandle(workflowId), 'teardown');
+  });
+
+  it('teardown waits for an approval when the policy gates cleanup', async () => {
+    const { workflowId } = await mesh.teardown(specFor('gated-teardown', { approval: { gates: ['cleanup'] } }), REQUESTER);
+    const run = fakes.add(workflowId);
+    await statusWhen(mesh, workflowId, (s) => s.phase === 'waiting-approval' && stepState(s, 'cleanup')?.state === 'waiting-approval', 'teardown gate');
+    expect(run.steps.cleanups).toEqual([]);
+    await expect(mesh.approve(workflowId, { step: 'cleanup', decision: 'approve', approver: { id: REQUESTER.id } })).rejects.toThrow(/^Four-eyes rule/);
+    await mesh.approve(workflowId, { step: 'cleanup', decision: 'approve', approver: ONCALL });
+    const final = await result(workflowId);
+    expect(final.phase).toBe('done');
+    expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'teardown approved by U-ONCALL' });
+    expect(final.approvals.map((a) => [a.step, a.by.id])).toEqual([['cleanup', ONCALL.id]]);
+    expect(run.steps.cleanups).toEqual(['deploy-samples', 'link-secret', 'patch-gateway', 'install-remote', 'install-local']);
+    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'teardown-gated');
   });
 
   it('verify ends done when the split holds', async () => {
