@@ -90,8 +90,15 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
     return proc;
   };
   /** Waits for a readiness check, failing at once if the process exits meanwhile. */
-  const ready = (proc: ManagedProcess, what: string, check: () => Promise<true | string>) =>
-    Promise.race([until(`${proc.spec.name} ${what} (log: ${proc.spec.logFile})`, check), proc.failOnExit()]);
+  const ready = async (proc: ManagedProcess, what: string, check: () => Promise<true | string>) => {
+    const polling = new AbortController();
+    const description = `${proc.spec.name} ${what} (log: ${proc.spec.logFile})`;
+    try {
+      await Promise.race([until(description, check, undefined, undefined, polling.signal), proc.failOnExit()]);
+    } finally {
+      polling.abort(new Error(`stopped waiting for ${description}`));
+    }
+  };
 
   try {
     const pkiDir = join(dir, 'pki');

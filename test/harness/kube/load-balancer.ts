@@ -42,7 +42,6 @@ export class LoadBalancerController {
       },
       (err) => this.restart(err),
     );
-    this.log('watching Services');
   }
 
   stop(): void {
@@ -53,10 +52,15 @@ export class LoadBalancerController {
 
   private restart(err: unknown): void {
     if (this.stopped) return;
-    this.log(`watch ended (${err ? String(err) : 'closed by the server'}); restarting`);
-    this.restartTimer = setTimeout(() => {
-      this.start().catch((e) => this.restart(e));
-    }, 1_000);
+    // client-node ends a watch after 30 s without events; that restart is routine and not logged.
+    const idle = err instanceof Error && err.name === 'TimeoutError';
+    if (!idle) this.log(`watch ended (${err ? String(err) : 'closed by the server'}); restarting`);
+    this.restartTimer = setTimeout(
+      () => {
+        this.start().catch((e) => this.restart(e));
+      },
+      idle ? 0 : 1_000,
+    );
   }
 
   private reconcile(service: V1Service): void {

@@ -37,16 +37,19 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /**
  * Polls `check` until it returns true. Gives up after `timeoutMs` with an error naming `what` and
- * the last observation, so a start that hangs says what it was waiting for.
+ * the last observation, so a start that hangs says what it was waiting for; an aborted `signal`
+ * ends the polling at once (with the signal's reason).
  */
 export async function until(
   what: string,
   check: () => Promise<true | string>,
   timeoutMs = 100_000,
   intervalMs = 250,
+  signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    signal?.throwIfAborted();
     const result = await check().catch((err: Error) => err.message);
     if (result === true) return;
     if (Date.now() > deadline) throw new Error(`gave up waiting ${timeoutMs / 1000}s for ${what}: ${result}`);
