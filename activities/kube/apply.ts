@@ -1,4 +1,3 @@
-import { PatchStrategy } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { FIELD_MANAGER } from '../../common/naming';
 import { heartbeat } from './activity-context';
@@ -71,14 +70,17 @@ async function applyOne(client: ClusterClient, obj: KubeObject): Promise<Applied
   const ref = describeObject(obj);
   const body = stripServerFields(obj);
   const result = await kubeCall({ verb: 'apply', object: ref, context: client.context }, () =>
-    client.objects.patch(body, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+    client.objects.serverSideApply(body, FIELD_MANAGER),
   );
   return { ref, resourceVersion: result.metadata?.resourceVersion ?? '' };
 }
 
-/** Server-side apply refuses managedFields/resourceVersion from a read-back object; manifests should not carry them. */
+/**
+ * Server-side apply refuses managedFields; uid and the like are the server's. A resourceVersion is
+ * kept: it makes the apply conditional (409 when the object changed since it was read).
+ */
 function stripServerFields(obj: KubeObject): KubeObject {
-  const { managedFields: _m, resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, ...metadata } = obj.metadata;
+  const { managedFields: _m, uid: _u, creationTimestamp: _c, generation: _g, ...metadata } = obj.metadata;
   return { ...obj, metadata: { ...metadata, name: obj.metadata.name } };
 }
 

@@ -5,12 +5,12 @@ import {
   CoreV1Api,
   Exec,
   KubeConfig,
-  KubernetesObjectApi,
   RbacAuthorizationV1Api,
   VersionApi,
   Watch,
 } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
+import { RawObjectApi } from './raw-object-api';
 
 /** The API clients of one kubeconfig context, all made from that context's own KubeConfig. */
 export interface ClusterClient {
@@ -24,7 +24,8 @@ export interface ClusterClient {
   apiext: ApiextensionsV1Api;
   authz: AuthorizationV1Api;
   version: VersionApi;
-  objects: KubernetesObjectApi;
+  /** Generic objects; `serverSideApply` sends manifests as written. */
+  objects: RawObjectApi;
   watch: Watch;
   exec: Exec;
 }
@@ -60,7 +61,7 @@ export function createClusterClient(kubeconfigPath: string, context: string): Cl
     apiext: kc.makeApiClient(ApiextensionsV1Api),
     authz: kc.makeApiClient(AuthorizationV1Api),
     version: kc.makeApiClient(VersionApi),
-    objects: KubernetesObjectApi.makeApiClient(kc),
+    objects: RawObjectApi.forKubeConfig(kc),
     watch: new Watch(kc),
     exec: new Exec(kc),
   };

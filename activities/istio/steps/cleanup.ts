@@ -73,7 +73,7 @@ const UNDO: Partial<Record<StepId, Undo>> = {
     const local = ctx.local(spec);
     const profile = PROFILES[spec.istio.profile];
     if ((await currentGatewayAddress(local, spec.remote.network, profile.crossNetworkPort)) === undefined) return 'no meshNetworks entry, nothing to undo';
-    const { changed } = await setGatewayAddress(local, spec.remote.network, profile.crossNetworkPort, profile.gatewayPlaceholder);
+    const { changed } = await setGatewayAddress(ctx, spec, profile.gatewayPlaceholder);
     return changed ? `meshNetworks gateway back to ${profile.gatewayPlaceholder}` : 'meshNetworks already at the placeholder';
   },
   'install-remote': async (ctx, { spec, facts }) => {

@@ -1,38 +1,40 @@
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { MeshSpec } from '../../../common/mesh-spec';
 import { PROFILES } from '../../../common/profiles';
 import type { StepInput, StepOutcome } from '../../../common/step-contract';
-import type { ClusterClient } from '../../kube/cluster-client';
+import { applyObjects } from '../../kube/apply';
 import { kubeCall } from '../../kube/kube-failure';
 import { waitForLoadBalancer } from '../../kube/waits';
 import { ISTIO_NAMESPACE } from '../istioctl';
-import { gatewayAddressOf, parseMeshNetworks, renderMeshNetworks, withGatewayAddress } from '../mesh-networks';
+import { gatewayAddressOf, parseMeshNetworks } from '../mesh-networks';
 import { EAST_WEST_GATEWAY } from '../operator-overlays';
-import { ISTIO_CONFIGMAP } from './install-steps';
+import { localInstallManifests } from './install-manifests';
+import { currentGatewayAddress, ISTIO_CONFIGMAP } from './install-steps';
 import type { StepContext } from './step-context';
 
 /**
- * Compare-and-patch of meshNetworks: read the ConfigMap, change only the network's gateway
- * address, write it back with the resourceVersion read (a concurrent writer makes it 409, which
- * retries), and skip the write when the address is already there.
+ * Compare-and-patch of meshNetworks in the `istio` ConfigMap. Compare: read the live address and
+ * stop when it is already the wanted one. Patch: re-render the ConfigMap with the new address (so
+ * it stays exactly what install-local would apply, and a re-run of install-local changes nothing)
+ * and server-side apply it carrying the resourceVersion read, so a concurrent writer makes it 409
+ * (retried) instead of being overwritten.
  */
 export async function setGatewayAddress(
-  local: ClusterClient,
-  network: string,
-  port: number,
+  ctx: StepContext,
+  spec: MeshSpec,
   address: string,
 ): Promise<{ changed: boolean; previous: string | undefined }> {
-  const object = `ConfigMap ${ISTIO_NAMESPACE}/${ISTIO_CONFIGMAP}`;
-  const cm: V1ConfigMap = await kubeCall({ verb: 'read', object, context: local.context }, () =>
+  const local = ctx.local(spec);
+  const port = PROFILES[spec.istio.profile].crossNetworkPort;
+  const live = await kubeCall({ verb: 'read', object: `ConfigMap ${ISTIO_NAMESPACE}/${ISTIO_CONFIGMAP}`, context: local.context }, () =>
     local.core.readNamespacedConfigMap({ name: ISTIO_CONFIGMAP, namespace: ISTIO_NAMESPACE }),
   );
-  const current = parseMeshNetworks(cm.data?.meshNetworks);
-  const previous = gatewayAddressOf(current, network, port);
-  const next = withGatewayAddress(current, network, port, address);
-  if (next === current) return { changed: false, previous };
-  const body: V1ConfigMap = { ...cm, data: { ...cm.data, meshNetworks: renderMeshNetworks(next) } };
-  await kubeCall({ verb: 'update', object, context: local.context }, () =>
-    local.core.replaceNamespacedConfigMap({ name: ISTIO_CONFIGMAP, namespace: ISTIO_NAMESPACE, body, fieldManager: 'meshops' }),
+  const previous = gatewayAddressOf(parseMeshNetworks(live.data?.meshNetworks), spec.remote.network, port);
+  if (previous === address) return { changed: false, previous };
+  const rendered = (await localInstallManifests(ctx.deps.istioctlPath, spec, address)).find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name === ISTIO_CONFIGMAP,
   );
+  if (!rendered) throw new Error(`istioctl rendered no ConfigMap ${ISTIO_NAMESPACE}/${ISTIO_CONFIGMAP} for ${spec.istio.profile}`);
+  await applyObjects(local, [{ ...rendered, metadata: { ...rendered.metadata, resourceVersion: live.metadata?.resourceVersion } }]);
   return { changed: true, previous };
 }
 
@@ -41,7 +43,9 @@ export async function patchGateway(ctx: StepContext, { spec }: StepInput): Promi
   const remote = ctx.remote(spec);
   const port = PROFILES[spec.istio.profile].crossNetworkPort;
   const address = await waitForLoadBalancer(remote, ISTIO_NAMESPACE, EAST_WEST_GATEWAY.name, ctx.timeouts.loadBalancerMs);
-  const { changed, previous } = await setGatewayAddress(local, spec.remote.network, port, address);
+  const { changed, previous } = await setGatewayAddress(ctx, spec, address);
+  const written = await currentGatewayAddress(local, spec.remote.network, port);
+  if (written !== address) throw new Error(`meshNetworks on ${local.context} reads ${written ?? 'no address'} after writing ${address}; rerun patch-gateway`);
   return {
     summary: changed
       ? `meshNetworks ${spec.remote.network} gateway ${previous ?? 'none'} → ${address}:${port} on ${local.context}`
