@@ -61,6 +61,7 @@ export const execInPod: ExecInPod = (client, req) => {
     const fail = (e: unknown) => settle(() => reject(kubeFailure(e, { verb: 'exec into', object: target, context: client.context })));
     const onAbort = () => fail(new Error('cancelled'));
     const timer = setTimeout(() => fail(new Error(`exec timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
+    if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort);
     client.exec
       .exec(req.namespace, req.pod, req.container, req.command, collector(out), collector(err), null, false, (s) => {

@@ -25,6 +25,11 @@ export interface WaitSpec<T extends KubernetesObject> {
   timeoutMs: number;
   /** How often the activity heartbeats while nothing changes. */
   heartbeatEveryMs?: number;
+  /**
+   * The wait is for an object just created: when it is absent or deleted, fail at once as
+   * not-found-after-create with this explanation instead of waiting out the timeout.
+   */
+  mustExist?: { name: string; whyGone: string };
 }
 
 export interface WatchedResource {
@@ -40,7 +45,7 @@ export function watchPath(r: WatchedResource): string {
   return `${group}${r.namespace ? `/namespaces/${r.namespace}` : ''}/${r.plural}`;
 }
 
-type WatchOutcome = 'done' | 'ended' | 'relist' | 'timeout' | 'cancelled';
+type WatchOutcome = 'done' | 'ended' | 'relist' | 'timeout' | 'cancelled' | { failed: unknown };
 
 function keyOf(obj: KubernetesObject): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
@@ -69,6 +74,12 @@ export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>): Pr
     resourceVersion = list.metadata?.resourceVersion ?? '';
   };
   const evaluate = () => {
+    if (spec.mustExist && ![...items.values()].some((o) => o.metadata?.name === spec.mustExist?.name)) {
+      throw ApplicationFailure.nonRetryable(
+        `${spec.resource.kind} ${spec.resource.namespace ? `${spec.resource.namespace}/` : ''}${spec.mustExist.name} on ${client.context} was created but is gone: ${spec.mustExist.whyGone}`,
+        KUBE_FAILURE.notFoundAfterCreate,
+      );
+    }
     latest = spec.check([...items.values()]);
     heartbeat({ waitingFor: spec.what, progress: latest.progress });
     return latest.done;
@@ -86,6 +97,7 @@ export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>): Pr
         else items.set(keyOf(obj), obj);
         return evaluate();
       });
+      if (typeof outcome === 'object') throw outcome.failed;
       if (outcome === 'done') return [...items.values()];
       if (outcome === 'cancelled') throw signal.reason ?? new Error(`cancelled while waiting for ${spec.what}`);
       if (outcome === 'timeout') {
@@ -126,6 +138,7 @@ function watchOnce<T extends KubernetesObject>(
     };
     const timer = setTimeout(() => finish('timeout'), Math.max(0, deadline - Date.now()));
     const onAbort = () => finish('cancelled');
+    if (signal.aborted) return finish('cancelled');
     signal.addEventListener('abort', onAbort);
     const params: Record<string, string | boolean> = { allowWatchBookmarks: true };
     if (resourceVersion) params.resourceVersion = resourceVersion;
@@ -139,7 +152,11 @@ function watchOnce<T extends KubernetesObject>(
           if (settled) return;
           // An ERROR event carries a Status, e.g. 410 Gone when the resourceVersion is too old.
           if (phase === 'ERROR') return finish('relist');
-          if (onEvent(phase, obj)) finish('done');
+          try {
+            if (onEvent(phase, obj)) finish('done');
+          } catch (failed) {
+            finish({ failed });
+          }
         },
         (err: unknown) => finish(err ? 'relist' : 'ended'),
       )

@@ -118,6 +118,10 @@ export async function waitForSecretKeys(client: ClusterClient, namespace: string
     explain: async () => [
       `Secret ${namespace}/${name}: the token controller (kube-controller-manager serviceaccount-token) has not filled it in; check that it runs`,
     ],
+    mustExist: {
+      name,
+      whyGone: 'the token controller deletes a token Secret whose service account does not exist. Check the service account and its namespace, then retry.',
+    },
   });
   return secret;
 }

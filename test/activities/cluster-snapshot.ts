@@ -11,12 +11,15 @@ const CLUSTER_SCOPED = [
   ['v1', 'Namespace'],
 ] as const;
 
-/** Names of every cluster-scoped object a mesh install could touch, per kind. */
+/** Objects that other test files create and delete while a mesh test runs. */
+const OTHER_TESTS = /meshops\.test$|^primitives-/;
+
+/** Names of every cluster-scoped object a mesh install could touch, per kind (other tests' own objects left out). */
 export async function clusterScopedNames(client: ClusterClient): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const [apiVersion, kind] of CLUSTER_SCOPED) {
     const list = await client.objects.list<KubernetesObject>(apiVersion, kind);
-    out[kind] = list.items.map((o) => o.metadata?.name ?? '').sort();
+    out[kind] = list.items.map((o) => o.metadata?.name ?? '').filter((n) => !OTHER_TESTS.test(n)).sort();
   }
   return out;
 }

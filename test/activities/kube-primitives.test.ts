@@ -1,0 +1,167 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { applyObjects, deleteObjects } from '../../activities/kube/apply';
+import { createClusterClient, KubeClients } from '../../activities/kube/cluster-client';
+import type { KubeObject } from '../../activities/kube/kube-object';
+import { waitForSecretKeys, waitForWorkloads } from '../../activities/kube/waits';
+import { createMeshStepActivities } from '../../activities/mesh-steps';
+import { meshSpecFor, MeshSpec } from '../../common/mesh-spec';
+import { testKubeconfigPath } from '../harness/kube/test-clusters';
+import { resourceVersions } from './cluster-snapshot';
+
+/** The generic Kubernetes pieces against the harness's `remote` API server, in namespaces of their own. */
+describe('kube primitives on a real API server', () => {
+  const kubeconfigPath = testKubeconfigPath();
+  const remote = new KubeClients(kubeconfigPath).forContext('remote');
+  const ns = 'primitives-kube';
+  const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as ApplicationFailure);
+
+  beforeAll(async () => {
+    await applyObjects(remote, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }]);
+  });
+  afterAll(async () => {
+    await deleteObjects(remote, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }]);
+  });
+
+  const crd: KubeObject = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.primitives.meshops.test' },
+    spec: {
+      group: 'primitives.meshops.test',
+      scope: 'Namespaced',
+      names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: { type: 'object', properties: { size: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } } },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+  const widget: KubeObject = { apiVersion: 'primitives.meshops.test/v1', kind: 'Widget', metadata: { name: 'w1', namespace: ns }, spec: { size: '10%' } };
+
+  it('applies a CRD and its custom resource in one list (CRD first, waited for Established); a second apply changes nothing', async () => {
+    // The custom resource comes first in the list: the apply order, not the caller's, makes it work.
+    const first = await applyObjects(remote, [widget, crd]);
+    expect(first.map((a) => a.ref)).toEqual(['CustomResourceDefinition widgets.primitives.meshops.test', `Widget ${ns}/w1`]);
+    const live = await remote.objects.read({ apiVersion: widget.apiVersion, kind: 'Widget', metadata: { name: 'w1', namespace: ns } });
+    expect((live as unknown as { spec: { size: string } }).spec.size).toBe('10%');
+    // The CRD's status moves on after the first apply (Established); read what the server settled on.
+    const settled = await resourceVersions(remote, [crd, widget]);
+    const second = await applyObjects(remote, [widget, crd]);
+    expect(Object.fromEntries(second.map((a) => [a.ref, a.resourceVersion]))).toEqual(settled);
+    await deleteObjects(remote, [widget, crd]);
+  });
+
+  it('classifies an invalid manifest as non-retryable, naming the object and the field', async () => {
+    const broken: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'broken', namespace: ns }, spec: { template: {} } };
+    const failure = await rejection(applyObjects(remote, [broken]));
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure?.type).toBe('KubeInvalid');
+    expect(failure?.nonRetryable).toBe(true);
+    expect(failure?.message).toContain(`Could not apply Deployment ${ns}/broken on remote: the API server rejected it as invalid`);
+    expect(failure?.message).toContain('spec.selector');
+  });
+
+  it('fails fast as not-found-after-create when a token Secret is removed by the token controller', async () => {
+    const orphan: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/service-account-token',
+      metadata: { name: 'orphan-token', namespace: ns, annotations: { 'kubernetes.io/service-account.name': 'no-such-account' } },
+    };
+    await applyObjects(remote, [orphan]);
+    const failure = await rejection(waitForSecretKeys(remote, ns, 'orphan-token', ['token'], 60_000));
+    expect(failure?.type).toBe('KubeNotFoundAfterCreate');
+    expect(failure?.nonRetryable).toBe(true);
+    expect(failure?.message).toContain(`Secret ${ns}/orphan-token on remote was created but is gone`);
+  });
+
+  describe('with an identity that has no RBAC', () => {
+    let restrictedPath: string;
+
+    beforeAll(async () => {
+      await applyObjects(remote, [
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'nobody', namespace: ns } },
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          type: 'kubernetes.io/service-account-token',
+          metadata: { name: 'nobody-token', namespace: ns, annotations: { 'kubernetes.io/service-account.name': 'nobody' } },
+        },
+      ]);
+      const secret = await waitForSecretKeys(remote, ns, 'nobody-token', ['token', 'ca.crt'], 60_000);
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'remote', server: remote.server, caData: secret.data?.['ca.crt'] }],
+        users: [{ name: 'nobody', token: Buffer.from(secret.data?.token ?? '', 'base64').toString('utf8') }],
+        contexts: ['restricted-a', 'restricted-b'].map((name) => ({ name, cluster: 'remote', user: 'nobody' })),
+        currentContext: 'restricted-a',
+      });
+      restrictedPath = join(mkdtempSync(join(tmpdir(), 'meshops-restricted-')), 'kubeconfig');
+      writeFileSync(restrictedPath, kc.exportConfig(), { mode: 0o600 });
+    });
+
+    it('classifies Forbidden as non-retryable with the fix', async () => {
+      const restricted = createClusterClient(restrictedPath, 'restricted-a');
+      const failure = await rejection(applyObjects(restricted, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'primitives-denied' } }]));
+      expect(failure?.type).toBe('KubeForbidden');
+      expect(failure?.nonRetryable).toBe(true);
+      expect(failure?.message).toContain('Could not apply Namespace primitives-denied on restricted-a: forbidden');
+      expect(failure?.message).toContain('Grant the identity of context restricted-a this permission');
+    });
+
+    it('preflight lists every permission the install lacks, per context (SelfSubjectAccessReview)', async () => {
+      const steps = createMeshStepActivities({ kubeconfigPath: restrictedPath, istioctlPath: 'unused' });
+      const spec = MeshSpec.parse(meshSpecFor('restricted-a', 'restricted-b'));
+      const failure = await rejection(steps.preflight({ spec, facts: {} }));
+      expect(failure?.type).toBe('KubeForbidden');
+      expect(failure?.message).toContain('restricted-a: create namespaces');
+      expect(failure?.message).toContain('restricted-a: create customresourcedefinitions.apiextensions.k8s.io');
+      expect(failure?.message).toContain('restricted-b: create serviceaccounts in istio-system');
+      expect(failure?.message).toContain('Bind them to cluster-admin');
+    });
+  });
+
+  it('names a kubeconfig context that does not exist and the ones that do', () => {
+    expect(() => createClusterClient(kubeconfigPath, 'nope')).toThrow(/has no context "nope" \(it has: local, remote\)/);
+  });
+
+  it('heartbeats the wait\'s progress and stops watching when the activity is cancelled', async () => {
+    const stuck: V1Deployment = {
+      metadata: { name: 'stuck', namespace: ns, labels: { app: 'stuck' } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'stuck' } },
+        template: {
+          metadata: { labels: { app: 'stuck' } },
+          spec: { nodeSelector: { 'kubernetes.io/hostname': 'no-such-node' }, containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      },
+    };
+    await applyObjects(remote, [{ apiVersion: 'apps/v1', kind: 'Deployment', ...stuck } as KubeObject]);
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => {
+      beats.push(d);
+      if (beats.length === 1) env.cancel();
+    });
+    const waiting = env.run(() => waitForWorkloads(remote, { namespace: ns, labelSelector: 'app=stuck', timeoutMs: 300_000 }));
+    await expect(waiting).rejects.toBeInstanceOf(CancelledFailure);
+    expect(beats[0]).toEqual({ waitingFor: `Deployments in ${ns} on remote`, progress: '0 of 1 Deployments available' });
+  });
+});
