@@ -1,5 +1,9 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateRootCa, issueClusterCa, issuedBy, validateRootCa } from '../../activities/istio/mesh-ca';
+import { loadRootCaDir } from '../../activities/istio/root-ca-files';
 
 describe('shared root CA for the cacerts of both clusters', () => {
   // RSA 4096 roots take seconds on a busy machine: make the two this file needs once.
@@ -49,5 +53,13 @@ describe('shared root CA for the cacerts of both clusters', () => {
     // The samples' root is "O=Istio, CN=Root CA" with a fixed serial; every generated root is new.
     expect(new X509Certificate(other.certPem).serialNumber).not.toBe(new X509Certificate(root.certPem).serialNumber);
     expect(new X509Certificate(root.certPem).subject).not.toBe('O=Istio\nCN=Root CA');
+  });
+
+  it('loads a root supplied by the operator from a directory, naming a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshops-root-'));
+    expect(() => loadRootCaDir(dir)).toThrow(`root CA directory ${dir}: cannot read root-cert.pem (ENOENT); put the root's root-cert.pem there.`);
+    writeFileSync(join(dir, 'root-cert.pem'), root.certPem);
+    writeFileSync(join(dir, 'root-key.pem'), root.keyPem);
+    expect(loadRootCaDir(dir)).toEqual(root);
   });
 });
