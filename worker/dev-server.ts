@@ -10,6 +10,8 @@ export interface DevServerOptions {
   /** Omit for a free port. */
   port?: number;
   uiPort?: number;
+  /** Namespaces to create besides `default`. */
+  extraNamespaces?: string[];
 }
 
 export interface DevServer {
@@ -38,6 +40,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
         dbFilename: opts.dbFilename,
         ui: opts.uiPort !== undefined,
         uiPort: opts.uiPort,
+        extraArgs: (opts.extraNamespaces ?? []).flatMap((ns) => ['--namespace', ns]),
       },
     });
   } catch (err) {
