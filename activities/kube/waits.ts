@@ -32,17 +32,18 @@ export interface WorkloadWait {
   namespace: string;
   labelSelector?: string;
   timeoutMs: number;
-  /** For messages, e.g. "control plane". */
+  /** For messages, e.g. "control-plane" → "control-plane pods in istio-system on local". */
   label?: string;
 }
 
 /** Waits for every Deployment of the namespace to be available, then every pod to be Ready. */
 export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): Promise<{ deployments: number; pods: number }> {
   const started = Date.now();
-  const where = `${w.label ? `${w.label} ` : ''}in ${w.namespace} on ${client.context}`;
+  const prefix = w.label ? `${w.label} ` : '';
+  const where = `in ${w.namespace} on ${client.context}`;
   const deployments = await waitFor<V1Deployment>({
     client,
-    what: `Deployments ${where}`,
+    what: `${prefix}Deployments ${where}`,
     resource: { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespace: w.namespace },
     labelSelector: w.labelSelector,
     timeoutMs: w.timeoutMs,
@@ -55,7 +56,7 @@ export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): 
   });
   const pods = await waitFor<V1Pod>({
     client,
-    what: `pods ${where}`,
+    what: `${prefix}pods ${where}`,
     resource: { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespace: w.namespace },
     labelSelector: w.labelSelector,
     timeoutMs: Math.max(1, w.timeoutMs - (Date.now() - started)),

@@ -108,7 +108,7 @@ describe('mesh step activities on the test clusters', () => {
       const f = failure as ApplicationFailure;
       expect(f.type).toBe('KubeWaitTimeout');
       expect(f.nonRetryable).toBe(true);
-      expect(f.message).toContain('Timed out after 8s waiting for pods control plane in istio-system on local');
+      expect(f.message).toContain('Timed out after 8s waiting for control-plane pods in istio-system on local');
       expect(f.message).toContain(`Pod istio-system/${pod}: phase Pending; PodScheduled=False Unschedulable`);
       expect(f.message).toMatch(/didn't match Pod's node affinity\/selector/);
       expect(f.message).toContain('FailedScheduling');

@@ -11,12 +11,13 @@ export async function deploySamples(ctx: StepContext, { spec }: StepInput): Prom
   const remote = ctx.remote(spec);
   const namespace = spec.samples.namespace;
   await applyObjects(remote, remoteSamples(namespace));
-  await applyObjects(local, localSamples(namespace, PROFILES[spec.istio.profile].crossNetworkPort));
+  const port = PROFILES[spec.istio.profile].crossNetworkPort;
+  await applyObjects(local, localSamples(namespace, port));
   const [onRemote, onLocal] = await Promise.all([
     waitForWorkloads(remote, { namespace, timeoutMs: ctx.timeouts.rolloutMs, label: 'samples' }),
     waitForWorkloads(local, { namespace, timeoutMs: ctx.timeouts.rolloutMs, label: 'samples' }),
   ]);
   return {
-    summary: `helloworld v1 and sleep on ${local.context} (${onLocal.pods} pods), helloworld v2 on ${remote.context} (${onRemote.pods} pods), Gateway on 15443`,
+    summary: `helloworld v1 and sleep on ${local.context} (${onLocal.pods} pods), helloworld v2 on ${remote.context} (${onRemote.pods} pods), AUTO_PASSTHROUGH Gateway on ${port}`,
   };
 }

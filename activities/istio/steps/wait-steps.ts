@@ -7,7 +7,7 @@ import type { StepContext } from './step-context';
 /** Every control-plane Deployment available and pod Ready on local, then the east-west gateway's address. */
 export async function waitLocal(ctx: StepContext, { spec }: StepInput): Promise<StepOutcome> {
   const local = ctx.local(spec);
-  const { deployments, pods } = await waitForWorkloads(local, { namespace: ISTIO_NAMESPACE, timeoutMs: ctx.timeouts.rolloutMs, label: 'control plane' });
+  const { deployments, pods } = await waitForWorkloads(local, { namespace: ISTIO_NAMESPACE, timeoutMs: ctx.timeouts.rolloutMs, label: 'control-plane' });
   const address = await waitForLoadBalancer(local, ISTIO_NAMESPACE, EAST_WEST_GATEWAY.name, ctx.timeouts.loadBalancerMs);
   return {
     summary: `${deployments} Deployments, ${pods} pods Ready on ${local.context}; gateway ${address}`,
