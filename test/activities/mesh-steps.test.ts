@@ -218,6 +218,17 @@ describe('mesh step activities on the test clusters', () => {
     expect(outcome.verify).toMatchObject({ passed: true, requests: 10, failures: 0, byVersion: { v1: 5, v2: 5 } });
   });
 
+  it('verify-split: a call loop that cannot run (no curl in the image) is an error naming the pod, not a verdict', async () => {
+    const broken = recordedExec('', 'sh: curl: not found', 127);
+    const withBrokenSleep = createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: broken.exec });
+    const failure = await withBrokenSleep.verifySplit({ spec, facts }).then(
+      () => undefined,
+      (e: unknown) => e as ApplicationFailure,
+    );
+    expect(failure?.type).toBe('VerifyLoopFailed');
+    expect(failure?.message).toMatch(/container sleep of pod sample\/sleep-[a-z0-9-]+ exited 127 before any call: sh: curl: not found/);
+  });
+
   it('verify-split: the real exec reaches the API server and fails, naming the pod, because kwok runs no kubelet', async () => {
     const { items } = await local.core.listNamespacedPod({ namespace: 'sample', labelSelector: 'app=sleep' });
     const pod = items[0].metadata?.name as string;

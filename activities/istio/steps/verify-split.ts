@@ -49,6 +49,13 @@ export async function verifySplit(ctx: StepContext, { spec }: StepInput): Promis
     command: callLoopCommand(url, spec.verify.requests),
     timeoutMs: ctx.timeouts.execMs,
   });
+  if (result.exitCode !== 0 && !result.stdout.includes('--- meshops call')) {
+    // The loop itself did not run (no shell, no curl in the container): an error, not a verdict.
+    throw ApplicationFailure.nonRetryable(
+      `The call loop in container ${SLEEP.container} of pod ${namespace}/${pod} exited ${result.exitCode} before any call: ${result.stderr.trim().slice(0, 300) || 'no output'}. Check that sleep runs an image with sh and curl.`,
+      'VerifyLoopFailed',
+    );
+  }
   const sinceSeconds = Math.ceil((Date.now() - started) / 1000) + 5;
   const log = await proxyLog(local, namespace, pod, sinceSeconds);
   const byEndpoint = tallyEndpoints(log, `${HELLOWORLD.name}.${namespace}.svc.cluster.local`, HELLOWORLD.port);
