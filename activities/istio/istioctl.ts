@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import { stringify } from 'yaml';
+import { heartbeatWhile } from '../kube/activity-context';
 import { CLUSTER_SCOPED_KINDS, inNamespace, parseManifests, type KubeObject } from '../kube/kube-object';
 
 const run = promisify(execFile);
@@ -20,10 +21,10 @@ export async function renderIstioOperator(istioctlPath: string, overlay: object,
   const file = join(dir, 'overlay.yaml');
   try {
     await writeFile(file, stringify(overlay));
-    const { stdout } = await run(istioctlPath, ['manifest', 'generate', '-f', file], {
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 120_000,
-    });
+    const { stdout } = await heartbeatWhile(
+      { rendering: what },
+      run(istioctlPath, ['manifest', 'generate', '-f', file], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }),
+    );
     return inNamespace(parseManifests(stdout, `istioctl manifest generate (${what})`), ISTIO_NAMESPACE, CLUSTER_SCOPED_KINDS);
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };

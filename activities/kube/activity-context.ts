@@ -12,3 +12,17 @@ export function heartbeat(details: unknown): void {
 export function cancellationSignal(): AbortSignal {
   return asyncLocalStorage.getStore()?.cancellationSignal ?? new AbortController().signal;
 }
+
+/**
+ * Heartbeats every few seconds while `work` runs, for calls that report no progress of their own
+ * (an istioctl render, an exec): the activity's heartbeat timeout then only trips on a dead worker.
+ */
+export async function heartbeatWhile<T>(details: unknown, work: Promise<T>, everyMs = 3_000): Promise<T> {
+  heartbeat(details);
+  const timer = setInterval(() => heartbeat(details), everyMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -105,6 +105,7 @@ export async function deleteObjects(client: ClusterClient, objects: KubeObject[]
   let deleted = 0;
   for (const obj of applyOrder(objects).reverse()) {
     const ref = describeObject(obj);
+    heartbeat({ deleting: ref });
     try {
       await client.objects.delete({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata }, undefined, undefined, undefined, undefined, 'Background');
       deleted += 1;

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { V1Status } from '@kubernetes/client-node';
-import { cancellationSignal } from './activity-context';
+import { cancellationSignal, heartbeatWhile } from './activity-context';
 import type { ClusterClient } from './cluster-client';
 import { kubeFailure } from './kube-failure';
 
@@ -45,7 +45,7 @@ export const execInPod: ExecInPod = (client, req) => {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const target = `container ${req.container} of pod ${req.namespace}/${req.pod}`;
-  return new Promise<ExecResult>((resolve, reject) => {
+  return heartbeatWhile({ exec: target }, new Promise<ExecResult>((resolve, reject) => {
     let status: V1Status | undefined;
     let socket: { close(): void } | undefined;
     let settled = false;
@@ -77,5 +77,5 @@ export const execInPod: ExecInPod = (client, req) => {
           settle(() => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode }));
         });
       }, fail);
-  });
+  }));
 };
