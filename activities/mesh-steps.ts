@@ -1,11 +1,11 @@
-import type { MeshStepActivities } from '../common/step-contract';
+import type { MeshStepActivities, StepInput, StepOutcome } from '../common/step-contract';
 import { cleanupStep } from './istio/steps/cleanup';
 import { deploySamples } from './istio/steps/deploy-samples';
 import { installLocal, installRemote } from './istio/steps/install-steps';
 import { linkSecret } from './istio/steps/link-secret';
 import { patchGateway } from './istio/steps/patch-gateway';
 import { preflight } from './istio/steps/preflight';
-import { createStepContext, type MeshStepDeps } from './istio/steps/step-context';
+import { createStepContext, type MeshStepDeps, type StepContext } from './istio/steps/step-context';
 import { verifySplit } from './istio/steps/verify-split';
 import { waitLocal, waitRemote } from './istio/steps/wait-steps';
 
@@ -18,16 +18,31 @@ export { NON_RETRYABLE_KUBE_FAILURES } from './kube/kube-failure';
  */
 export function createMeshStepActivities(deps: MeshStepDeps): MeshStepActivities {
   const ctx = createStepContext(deps);
+  /** One line per finished or failed step: its summary (never a secret) and how long it took. */
+  const logged =
+    <I extends StepInput>(step: string, run: (c: StepContext, input: I) => Promise<StepOutcome>) =>
+    async (input: I): Promise<StepOutcome> => {
+      const started = Date.now();
+      const where = { step, local: input.spec.local.context, remote: input.spec.remote.context };
+      try {
+        const outcome = await run(ctx, input);
+        ctx.log.info({ ...where, durationMs: Date.now() - started, summary: outcome.summary }, 'step done');
+        return outcome;
+      } catch (err) {
+        ctx.log.warn({ ...where, durationMs: Date.now() - started, error: (err as Error).message }, 'step failed');
+        throw err;
+      }
+    };
   return {
-    preflight: (input) => preflight(ctx, input),
-    installLocal: (input) => installLocal(ctx, input),
-    waitLocal: (input) => waitLocal(ctx, input),
-    installRemote: (input) => installRemote(ctx, input),
-    waitRemote: (input) => waitRemote(ctx, input),
-    patchGateway: (input) => patchGateway(ctx, input),
-    linkSecret: (input) => linkSecret(ctx, input),
-    deploySamples: (input) => deploySamples(ctx, input),
-    verifySplit: (input) => verifySplit(ctx, input),
-    cleanupStep: (input) => cleanupStep(ctx, input),
+    preflight: logged('preflight', preflight),
+    installLocal: logged('install-local', installLocal),
+    waitLocal: logged('wait-local', waitLocal),
+    installRemote: logged('install-remote', installRemote),
+    waitRemote: logged('wait-remote', waitRemote),
+    patchGateway: logged('patch-gateway', patchGateway),
+    linkSecret: logged('link-secret', linkSecret),
+    deploySamples: logged('deploy-samples', deploySamples),
+    verifySplit: logged('verify-split', verifySplit),
+    cleanupStep: (input) => logged(`cleanup of ${input.step}`, cleanupStep)(input),
   };
 }

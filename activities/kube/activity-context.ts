@@ -26,3 +26,8 @@ export async function heartbeatWhile<T>(details: unknown, work: Promise<T>, ever
     clearInterval(timer);
   }
 }
+
+/** The Temporal activity logger (adds workflow and activity ids to every line) when inside an activity. */
+export function activityLog(): { info(message: string, meta?: Record<string, unknown>): void; warn(message: string, meta?: Record<string, unknown>): void } | undefined {
+  return asyncLocalStorage.getStore()?.log;
+}

@@ -126,7 +126,9 @@ describe('kube primitives on a real API server', () => {
     });
 
     it('preflight lists every permission the install lacks, per context (SelfSubjectAccessReview)', async () => {
-      const steps = createMeshStepActivities({ kubeconfigPath: restrictedPath, istioctlPath: 'unused' });
+      const lines: { level: string; obj: object; msg?: string }[] = [];
+      const logger = { info: (obj: object, msg?: string) => lines.push({ level: 'info', obj, msg }), warn: (obj: object, msg?: string) => lines.push({ level: 'warn', obj, msg }) };
+      const steps = createMeshStepActivities({ kubeconfigPath: restrictedPath, istioctlPath: 'unused', logger });
       const spec = MeshSpec.parse(meshSpecFor('restricted-a', 'restricted-b'));
       const failure = await rejection(steps.preflight({ spec, facts: {} }));
       expect(failure?.type).toBe('KubeForbidden');
@@ -134,6 +136,12 @@ describe('kube primitives on a real API server', () => {
       expect(failure?.message).toContain('restricted-a: create customresourcedefinitions.apiextensions.k8s.io');
       expect(failure?.message).toContain('restricted-b: create serviceaccounts in istio-system');
       expect(failure?.message).toContain('Bind them to cluster-admin');
+      expect(lines).toEqual([
+        { level: 'warn', msg: 'step failed', obj: expect.objectContaining({ step: 'preflight', local: 'restricted-a', remote: 'restricted-b', error: failure?.message }) },
+      ]);
+      const token = new KubeConfig();
+      token.loadFromFile(restrictedPath);
+      expect(JSON.stringify(lines)).not.toContain(token.getCurrentUser()?.token);
     });
   });
 

@@ -1,6 +1,7 @@
 import type { MeshSpec } from '../../../common/mesh-spec';
 import type { ClusterClient } from '../../kube/cluster-client';
 import { KubeClients } from '../../kube/cluster-client';
+import { activityLog } from '../../kube/activity-context';
 import { execInPod, type ExecInPod } from '../../kube/exec';
 import type { RootCa } from '../mesh-ca';
 
@@ -56,6 +57,17 @@ export interface StepContext {
 
 const silent: StepLogger = { info: () => undefined, warn: () => undefined };
 
+/**
+ * Inside an activity, lines go through Temporal's activity logger (the worker routes it to its pino
+ * logger with workflow and activity ids); outside one, to the logger the worker passed.
+ */
+function stepLogger(fallback: StepLogger): StepLogger {
+  return {
+    info: (obj, msg) => (activityLog() ? activityLog()?.info(msg ?? '', { ...obj }) : fallback.info(obj, msg)),
+    warn: (obj, msg) => (activityLog() ? activityLog()?.warn(msg ?? '', { ...obj }) : fallback.warn(obj, msg)),
+  };
+}
+
 export function createStepContext(deps: MeshStepDeps): StepContext {
   const clients = new KubeClients(deps.kubeconfigPath);
   return {
@@ -64,6 +76,6 @@ export function createStepContext(deps: MeshStepDeps): StepContext {
     exec: deps.execInPod ?? execInPod,
     local: (spec) => clients.forContext(spec.local.context),
     remote: (spec) => clients.forContext(spec.remote.context),
-    log: deps.logger ?? silent,
+    log: stepLogger(deps.logger ?? silent),
   };
 }
