@@ -1,9 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { FIELD_MANAGER } from '../../common/naming';
 import { heartbeat } from './activity-context';
 import type { ClusterClient } from './cluster-client';
 import { describeObject, type KubeObject } from './kube-object';
-import { isNotFound, KUBE_FAILURE, kubeCall, kubeFailure } from './kube-failure';
+import { isNotFound, kubeCall, kubeFailure } from './kube-failure';
 import { waitForCrdsEstablished } from './waits';
 
 /** What an apply left on the server, to report and to compare runs. */
@@ -82,22 +81,6 @@ async function applyOne(client: ClusterClient, obj: KubeObject): Promise<Applied
 function stripServerFields(obj: KubeObject): KubeObject {
   const { managedFields: _m, uid: _u, creationTimestamp: _c, generation: _g, ...metadata } = obj.metadata;
   return { ...obj, metadata: { ...metadata, name: obj.metadata.name } };
-}
-
-/** Reads an object just applied; its absence means something removed it (a finalizing namespace, a controller). */
-export async function readBack(client: ClusterClient, obj: KubeObject): Promise<KubeObject> {
-  const ref = describeObject(obj);
-  try {
-    return (await client.objects.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata })) as KubeObject;
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw ApplicationFailure.nonRetryable(
-        `${ref} on ${client.context} was applied but is gone on read-back: something deletes it (its namespace terminating, a garbage-collected owner, another controller). Find what removes it, then retry the step.`,
-        KUBE_FAILURE.notFoundAfterCreate,
-      );
-    }
-    throw kubeFailure(err, { verb: 'read', object: ref, context: client.context });
-  }
 }
 
 /** Deletes the objects (404 is success), in reverse apply order. Returns how many existed. */
