@@ -54,3 +54,13 @@ export async function applyManifest(kc: KubeConfig, manifest: string, fieldManag
   }
   return objects;
 }
+
+/** Deletes what applyManifest applied, in reverse order; objects already gone are fine. */
+export async function deleteManifestObjects(kc: KubeConfig, objects: KubernetesObject[]): Promise<void> {
+  const client = KubernetesObjectApi.makeApiClient(kc);
+  for (const o of [...objects].reverse()) {
+    await client.delete(o, undefined, undefined, undefined, undefined, 'Background').catch((err: { code?: number }) => {
+      if (err.code !== 404) throw err;
+    });
+  }
+}

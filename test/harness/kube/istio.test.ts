@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { applyManifest } from './apply';
+import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { acquireClusterLock } from '../cluster-lock';
+import { applyManifest, deleteManifestObjects } from './apply';
 import { findBinary } from './binaries';
 import { testKubeConfig } from './test-clusters';
 import { until } from './wait';
@@ -33,17 +34,45 @@ async function deploymentsReady(kc: KubeConfig): Promise<string[]> {
 }
 
 /** The seed's `kubectl create ns istio-system`; istioctl's output does not hold the namespace. */
-async function createNamespace(kc: KubeConfig): Promise<void> {
-  await applyManifest(kc, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${istioSystem}\n`);
+async function createNamespace(kc: KubeConfig): Promise<KubernetesObject[]> {
+  return applyManifest(kc, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${istioSystem}\n`);
+}
+
+/** Leaves the shared cluster as it was: every applied object deleted and istio-system gone. */
+async function uninstall(kc: KubeConfig, objects: KubernetesObject[]): Promise<void> {
+  await deleteManifestObjects(kc, objects);
+  const core = kc.makeApiClient(CoreV1Api);
+  await until(`istio-system to be deleted from ${kc.getCurrentContext()}`, async () => {
+    const gone = await core.readNamespace({ name: istioSystem }).then(
+      () => false,
+      (err: { code?: number }) => err.code === 404,
+    );
+    return gone || 'still terminating';
+  });
 }
 
 describe('Istio manifests on the test clusters', () => {
   const local = testKubeConfig('local');
   const remote = testKubeConfig('remote');
   let gatewayAddress = '';
+  const applied: Record<'local' | 'remote', KubernetesObject[]> = { local: [], remote: [] };
+  let release: (() => void) | undefined;
+
+  // Other test files install Istio on the same shared clusters: take turns, and clean up.
+  beforeAll(async () => {
+    release = await acquireClusterLock('istio-system');
+  }, 16 * 60_000);
+
+  afterAll(async () => {
+    try {
+      await Promise.all([uninstall(local, applied.local), uninstall(remote, applied.remote)]);
+    } finally {
+      release?.();
+    }
+  }, slow);
 
   it('applies a primary profile to local with server-side apply and its control plane becomes Ready', async () => {
-    await createNamespace(local);
+    applied.local.push(...(await createNamespace(local)));
     const manifest = await render([
       'profile=default',
       'values.global.meshID=mesh1',
@@ -51,6 +80,7 @@ describe('Istio manifests on the test clusters', () => {
       'values.global.network=network1',
     ]);
     const objects = await applyManifest(local, manifest);
+    applied.local.push(...objects);
     expect(objects.filter((o) => o.kind === 'CustomResourceDefinition').length).toBeGreaterThan(10);
 
     expect(await deploymentsReady(local)).toEqual(['istio-ingressgateway', 'istiod']);
@@ -68,7 +98,7 @@ describe('Istio manifests on the test clusters', () => {
 
   it('applies a remote profile pointing at the local gateway to remote and its Deployments become Ready', async () => {
     expect(gatewayAddress).not.toBe('');
-    await createNamespace(remote);
+    applied.remote.push(...(await createNamespace(remote)));
     const manifest = await render([
       'profile=remote',
       'values.global.meshID=mesh1',
@@ -79,7 +109,7 @@ describe('Istio manifests on the test clusters', () => {
       'components.ingressGateways[0].name=istio-ingressgateway',
       'components.ingressGateways[0].enabled=true',
     ]);
-    await applyManifest(remote, manifest);
+    applied.remote.push(...(await applyManifest(remote, manifest)));
     expect(await deploymentsReady(remote)).toEqual(['istio-ingressgateway']);
     const core = remote.makeApiClient(CoreV1Api);
     await until('the remote gateway load-balancer address', async () => {
