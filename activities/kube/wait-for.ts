@@ -1,8 +1,8 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { ApiException, type KubernetesObject } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { cancellationSignal, heartbeat } from './activity-context';
 import type { ClusterClient } from './cluster-client';
-import { KUBE_FAILURE, kubeCall } from './kube-failure';
+import { KUBE_FAILURE, kubeCall, kubeFailure } from './kube-failure';
 
 /** Where the wait stands: done, or what it still waits for (one line each). */
 export interface WaitState {
@@ -158,7 +158,16 @@ function watchOnce<T extends KubernetesObject>(
             finish({ failed });
           }
         },
-        (err: unknown) => finish(err ? 'relist' : 'ended'),
+        (err: unknown) => {
+          if (!err) return finish('ended');
+          // Refused watches (401/403) will not heal by relisting; anything else (410, timeouts, resets) relists.
+          const code = (err as { statusCode?: number }).statusCode;
+          if (code === 401 || code === 403) {
+            const refused = new ApiException(code, (err as Error).message, JSON.stringify({ message: `watch ${watchPath(spec.resource)} refused` }), {});
+            return finish({ failed: kubeFailure(refused, { verb: 'watch', object: watchPath(spec.resource), context: spec.client.context }) });
+          }
+          finish('relist');
+        },
       )
       .then(
         (controller) => {

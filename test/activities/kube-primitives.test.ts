@@ -7,11 +7,19 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { applyObjects, deleteObjects } from '../../activities/kube/apply';
 import { createClusterClient, KubeClients } from '../../activities/kube/cluster-client';
 import type { KubeObject } from '../../activities/kube/kube-object';
-import { waitForSecretKeys, waitForWorkloads } from '../../activities/kube/waits';
+import { waitForLoadBalancer, waitForSecretKeys, waitForWorkloads } from '../../activities/kube/waits';
 import { createMeshStepActivities } from '../../activities/mesh-steps';
 import { meshSpecFor, MeshSpec } from '../../common/mesh-spec';
 import { testKubeconfigPath } from '../harness/kube/test-clusters';
 import { resourceVersions } from './cluster-snapshot';
+
+async function eventually(check: () => Promise<boolean>, attempts = 100): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition never held');
+}
 
 /** The generic Kubernetes pieces against the harness's `remote` API server, in namespaces of their own. */
 describe('kube primitives on a real API server', () => {
@@ -123,6 +131,26 @@ describe('kube primitives on a real API server', () => {
       expect(failure?.nonRetryable).toBe(true);
       expect(failure?.message).toContain('Could not apply Namespace primitives-denied on restricted-a: forbidden');
       expect(failure?.message).toContain('Grant the identity of context restricted-a this permission');
+    });
+
+    it('fails a wait whose watch is refused (list allowed, watch not) as Forbidden instead of relisting until the timeout', async () => {
+      await applyObjects(remote, [
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'no-lb', namespace: ns }, spec: { ports: [{ port: 80 }] } },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'list-only', namespace: ns }, rules: [{ apiGroups: [''], resources: ['services'], verbs: ['list'] }] },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: 'list-only', namespace: ns },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'list-only' },
+          subjects: [{ kind: 'ServiceAccount', name: 'nobody', namespace: ns }],
+        },
+      ]);
+      const restricted = createClusterClient(restrictedPath, 'restricted-a');
+      // The authorizer learns the new RoleBinding from its informer: wait until the list is allowed.
+      await eventually(async () => (await restricted.authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { verb: 'list', resource: 'services', namespace: ns } } } })).status?.allowed === true);
+      const failure = await rejection(waitForLoadBalancer(restricted, ns, 'no-lb', 60_000));
+      expect(failure?.type).toBe('KubeForbidden');
+      expect(failure?.message).toContain(`Could not watch /api/v1/namespaces/${ns}/services on restricted-a: forbidden`);
     });
 
     it('preflight lists every permission the install lacks, per context (SelfSubjectAccessReview)', async () => {

@@ -14,6 +14,7 @@ import type { MeshFacts } from '../../common/status';
 import type { StepOutcome } from '../../common/step-contract';
 import { findBinary } from '../harness/kube';
 import { testKubeconfigPath } from '../harness/kube/test-clusters';
+import { acquireClusterLock } from '../harness/cluster-lock';
 import { recordedExec } from '../harness/recorded-exec';
 import { clusterScopedNames, resourceVersions } from './cluster-snapshot';
 import { Client, Connection } from '@temporalio/client';
@@ -30,6 +31,13 @@ import { testTemporalAddress } from '../harness/temporal-server';
  * containers run), in the order the workflow runs them. One file, because the steps share the
  * clusters' istio-system; each step is run twice and the second run must change nothing.
  */
+// istio-system exists once per cluster: every test file that installs Istio holds this lock for its run.
+let releaseIstioLock: (() => void) | undefined;
+beforeAll(async () => {
+  releaseIstioLock = await acquireClusterLock('istio-system');
+}, 16 * 60_000);
+afterAll(() => releaseIstioLock?.());
+
 describe('mesh step activities on the test clusters', () => {
   const kubeconfigPath = testKubeconfigPath();
   const istioctlPath = findBinary('istioctl');
