@@ -1,3 +1,6 @@
+import { parseOrThrow } from '../common/errors';
+import { MeshSpec } from '../common/mesh-spec';
+import { MeshFacts } from '../common/status';
 import type { MeshStepActivities, StepInput, StepOutcome } from '../common/step-contract';
 import { cleanupStep } from './istio/steps/cleanup';
 import { deploySamples } from './istio/steps/deploy-samples';
@@ -23,9 +26,11 @@ export function createMeshStepActivities(deps: MeshStepDeps): MeshStepActivities
     <I extends StepInput>(step: string, run: (c: StepContext, input: I) => Promise<StepOutcome>) =>
     async (input: I): Promise<StepOutcome> => {
       const started = Date.now();
-      const where = { step, local: input.spec.local.context, remote: input.spec.remote.context };
+      // Inputs cross a process boundary (Temporal): validate them here too, naming any bad field.
+      const checked = { ...input, spec: parseOrThrow(MeshSpec, input.spec, `${step} input spec`), facts: parseOrThrow(MeshFacts, input.facts ?? {}, `${step} input facts`) };
+      const where = { step, local: checked.spec.local.context, remote: checked.spec.remote.context };
       try {
-        const outcome = await run(ctx, input);
+        const outcome = await run(ctx, checked);
         ctx.log.info({ ...where, durationMs: Date.now() - started, summary: outcome.summary }, 'step done');
         return outcome;
       } catch (err) {
