@@ -24,7 +24,7 @@ import type { MeshStatus } from '../../common/status';
 import { ONCALL, REQUESTER, stepState } from '../harness/mesh-test-kit';
 import { startMeshTestWorker } from '../harness/mesh-test-worker';
 import { RecordingNotifier } from '../harness/recording-notifier';
-import { testTemporalAddress } from '../harness/temporal-server';
+import { CLUSTER_TEST_NAMESPACE, testTemporalAddress } from '../harness/temporal-server';
 
 /**
  * Every step against the harness's two real API servers (kwok nodes: pods become Ready, no
@@ -284,10 +284,11 @@ describe('the real meshSetup workflow with these activities, on a real worker an
       ...createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: recorded.exec, timeouts: { rolloutMs: 120_000 } }),
       ...new RecordingNotifier().activities(),
     };
-    const worker = await startMeshTestWorker(taskQueue, activities);
+    // Its own Temporal namespace: other tests run mesh-setup/local--remote with fake steps.
+    const worker = await startMeshTestWorker(taskQueue, activities, CLUSTER_TEST_NAMESPACE);
     const connection = await Connection.connect({ address: testTemporalAddress() });
     try {
-      const client = new Client({ connection });
+      const client = new Client({ connection, namespace: CLUSTER_TEST_NAMESPACE });
       const mesh = new MeshClient({ client, taskQueue });
       // Real installs take minutes on a busy machine: poll the status query with a deadline of 5 min.
       const statusWhen = async (workflowId: string, check: (s: MeshStatus) => boolean, what: string) => {

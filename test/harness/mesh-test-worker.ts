@@ -10,10 +10,11 @@ export interface MeshTestWorker {
  * A real Worker on its own task queue running the product's workflows (workflows/index.ts) with
  * the activities a test passes. The bundle is built once per worker, a few seconds.
  */
-export async function startMeshTestWorker(taskQueue: string, activities: object): Promise<MeshTestWorker> {
+export async function startMeshTestWorker(taskQueue: string, activities: object, namespace = 'default'): Promise<MeshTestWorker> {
   const connection = await NativeConnection.connect({ address: testTemporalAddress() });
   const worker = await Worker.create({
     connection,
+    namespace,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
     activities,
