@@ -27,6 +27,10 @@ export const Config = z
       .default({ namespace: DEFAULT_NAMESPACE, taskQueue: DEFAULT_TASK_QUEUE, devServerPort: 7233, devServerUiPort: 8233 }),
     cacheDir: z.string().min(1).describe('Where binaries and the dev server database live'),
     kubeconfig: z.string().optional().describe('kubeconfig file with the mesh contexts; default ~/.kube/config'),
+    rootCaDir: z
+      .string()
+      .optional()
+      .describe('Directory with root-cert.pem and root-key.pem of your own root CA; unset: one is generated per mesh'),
     istioctl: z.string().optional().describe('istioctl binary that renders manifests; default: PATH, then the meshops cache'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     metricsPort: port.optional().describe('Port of the worker\'s /metrics and /healthz'),
@@ -58,6 +62,7 @@ export const ENV_KEYS: Record<string, string> = {
   MESHOPS_CACHE_DIR: 'cacheDir',
   KUBECONFIG: 'kubeconfig',
   MESHOPS_ISTIOCTL: 'istioctl',
+  MESHOPS_ROOT_CA_DIR: 'rootCaDir',
   LOG_LEVEL: 'logLevel',
   MESHOPS_METRICS_PORT: 'metricsPort',
   SLACK_BOT_TOKEN: 'slack.botToken',

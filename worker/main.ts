@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { loadConfig } from '../common/load-config';
 import { createActivities } from '../activities';
+import { loadRootCaDir } from '../activities/istio/root-ca-files';
 import { createLogger, installTemporalLogging } from './logger';
 import { findIstioctl } from './istioctl';
 import { runWorker } from './run-worker';
@@ -15,7 +16,12 @@ async function run(): Promise<void> {
   const { slack, temporal } = config;
   const activities = createActivities({
     logger,
-    steps: { kubeconfigPath, istioctlPath: findIstioctl(config), logger },
+    steps: {
+      kubeconfigPath,
+      istioctlPath: findIstioctl(config),
+      logger,
+      rootCa: config.rootCaDir ? loadRootCaDir(config.rootCaDir) : undefined,
+    },
     slack: slack.botToken
       ? {
           // Temporal retries the notify activity; the client's own retries (minutes long) would outlast it.
