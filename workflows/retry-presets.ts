@@ -1,3 +1,4 @@
+import { NON_RETRYABLE_KUBE_FAILURES } from '../common/failure-types';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { SetupStepId } from '../common/steps';
 
@@ -17,21 +18,8 @@ export interface StepPreset {
   };
 }
 
-/**
- * ApplicationFailure types that a retry cannot fix; activities may also use
- * ApplicationFailure.nonRetryable. Mirrors activities/kube/kube-failure.ts (which workflows may not
- * import): keep the two lists in step.
- */
-export const NON_RETRYABLE_ERROR_TYPES: readonly string[] = [
-  'KubeForbidden',
-  'KubeUnauthorized',
-  'KubeInvalid',
-  'KubeNotFound',
-  'KubeNotFoundAfterCreate',
-  'KubeWaitTimeout',
-  'ValidationError',
-  'InvalidSpec',
-];
+/** ApplicationFailure types that a retry cannot fix; activities may also use ApplicationFailure.nonRetryable. */
+export const NON_RETRYABLE_ERROR_TYPES: readonly string[] = [...NON_RETRYABLE_KUBE_FAILURES, 'ValidationError', 'InvalidSpec'];
 
 const oneAttempt = { maximumAttempts: 1 } as const;
 

@@ -1,25 +1,8 @@
 import { ApiException } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
+import { KUBE_FAILURE } from '../../common/failure-types';
 
-/** Failure types a person must act on; the worker lists them as non-retryable. */
-export const KUBE_FAILURE = {
-  forbidden: 'KubeForbidden',
-  unauthorized: 'KubeUnauthorized',
-  invalid: 'KubeInvalid',
-  notFound: 'KubeNotFound',
-  notFoundAfterCreate: 'KubeNotFoundAfterCreate',
-  waitTimeout: 'KubeWaitTimeout',
-  transient: 'KubeTransient',
-} as const;
-
-export const NON_RETRYABLE_KUBE_FAILURES: readonly string[] = [
-  KUBE_FAILURE.forbidden,
-  KUBE_FAILURE.unauthorized,
-  KUBE_FAILURE.invalid,
-  KUBE_FAILURE.notFound,
-  KUBE_FAILURE.notFoundAfterCreate,
-  KUBE_FAILURE.waitTimeout,
-];
+export { KUBE_FAILURE, NON_RETRYABLE_KUBE_FAILURES } from '../../common/failure-types';
 
 /** What was being done when a call failed: "apply Deployment istio-system/istiod on local". */
 export interface KubeAction {
