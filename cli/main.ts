@@ -1,13 +1,18 @@
+#!/usr/bin/env node
 import { userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../common/load-config';
 import { Requester } from '../common/status';
 import { MeshClient } from '../client';
 import { parseCliArgs, UsageError } from './args';
-import { runCommand } from './run-command';
+import { cliHelp, runCommand } from './run-command';
 
 async function run(): Promise<number> {
   const args = parseCliArgs(process.argv.slice(2));
+  if (args.command.kind === 'mesh' && args.command.command.verb === 'help') {
+    console.log(cliHelp());
+    return 0;
+  }
   const config = loadConfig();
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
   const requester = Requester.parse({

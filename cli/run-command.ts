@@ -9,6 +9,10 @@ export interface CliIo {
   sleep(ms: number): Promise<void>;
 }
 
+export function cliHelp(): string {
+  return `${CLI_USAGE}\nKeys for setup, teardown and verify: ${SETUP_KEY_NAMES.join(', ')}`;
+}
+
 /** Follows a run until it ends, printing the checklist each time it changes. */
 async function follow(mesh: MeshClient, run: string, io: CliIo, json: boolean): Promise<MeshStatus> {
   let last = '';
@@ -53,7 +57,7 @@ export async function runCommand(mesh: MeshClient, args: CliArgs, requester: Req
   const mc = command.command;
   switch (mc.verb) {
     case 'help':
-      io.print(`${CLI_USAGE}\nKeys for setup, teardown and verify: ${SETUP_KEY_NAMES.join(', ')}`);
+      io.print(cliHelp());
       return 0;
     case 'runs': {
       const runs = await mesh.listRuns(20);

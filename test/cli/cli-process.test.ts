@@ -57,6 +57,14 @@ describe('meshops CLI as a process, against the real Temporal server', () => {
     expect(runs.out).toMatch(/done\s+mesh-setup\/cli-east--cli-west {2}by ann/);
   });
 
+  it('prints help without needing a server', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', cli, 'help'], {
+      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' },
+    });
+    expect(stdout).toContain('approve <run> <step>');
+    expect(stdout).toContain('Keys for setup, teardown and verify: rollback, requests');
+  });
+
   it('refuses bad input with the right form and starts nothing', async () => {
     const bad = await meshops('setup', 'east', 'east');
     expect(bad.code).toBe(2);
