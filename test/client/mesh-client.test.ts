@@ -1,91 +1,74 @@
-import { Client, Connection } from '@temporalio/client';
-import { MeshClient, verifyScheduleId } from '../../client/mesh-client';
+import { verifyScheduleId } from '../../client/mesh-client';
 import { MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from '../../client/errors';
 import { ValidationError } from '../../common/errors';
 import { MeshSpec } from '../../common/mesh-spec';
 import type { MeshStatus } from '../../common/status';
 import { FakeRuns } from '../harness/fake-runs';
-import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
+import { useMeshTestEnv } from '../harness/mesh-test-env';
 import { ONCALL, REQUESTER, specFor, statusWhen } from '../harness/mesh-test-kit';
-import { testTemporalAddress } from '../harness/temporal-server';
 
 describe('MeshClient against a real Temporal dev server', () => {
-  const taskQueue = `mesh-client-${Date.now()}`;
   const fakes = new FakeRuns();
-  let connection: Connection;
-  let client: Client;
-  let mesh: MeshClient;
-  let worker: MeshTestWorker;
-
-  beforeAll(async () => {
-    connection = await Connection.connect({ address: testTemporalAddress() });
-    client = new Client({ connection });
-    mesh = new MeshClient({ client, taskQueue });
-    worker = await startMeshTestWorker(taskQueue, fakes.activities());
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await connection?.close();
-  });
+  const env = useMeshTestEnv('mesh-client', () => fakes.activities());
 
   it('refuses a second setup for the same pair, naming the running workflow, and a teardown meanwhile', async () => {
     const spec = specFor('twice');
-    const first = await mesh.startSetup(spec, REQUESTER);
+    const first = await env.mesh.startSetup(spec, REQUESTER);
     fakes.add(first.workflowId);
-    await statusWhen(mesh, first.workflowId, (s) => s.phase === 'waiting-approval', 'first run at its gate');
+    await statusWhen(env.mesh, first.workflowId, (s) => s.phase === 'waiting-approval', 'first run at its gate');
 
-    const second = mesh.startSetup(spec, { id: 'U-OTHER', via: 'cli' });
+    const second = env.mesh.startSetup(spec, { id: 'U-OTHER', via: 'cli' });
     await expect(second).rejects.toThrow(MeshRunConflictError);
     await expect(second).rejects.toThrow(
       'A mesh setup for this cluster pair is already running as workflow mesh-setup/twice-local--twice-remote. ' +
         'Follow it with `status mesh-setup/twice-local--twice-remote`, approve or cancel it, or wait for it to end before starting another.',
     );
-    await expect(mesh.teardown(spec, REQUESTER)).rejects.toThrow('already running as workflow mesh-setup/twice-local--twice-remote');
+    await expect(env.mesh.teardown(spec, REQUESTER)).rejects.toThrow('already running as workflow mesh-setup/twice-local--twice-remote');
 
-    await mesh.cancel(first.workflowId);
-    await expect(client.workflow.getHandle(first.workflowId).result()).rejects.toThrow();
+    await env.mesh.cancel(first.workflowId);
+    await expect(env.client.workflow.getHandle(first.workflowId).result()).rejects.toThrow();
     // once the first run ended, the same pair may be set up again
-    const again = await mesh.startSetup(spec, REQUESTER);
+    const again = await env.mesh.startSetup(spec, REQUESTER);
     expect(again.workflowId).toBe(first.workflowId);
     expect(again.runId).not.toBe(first.runId);
-    await statusWhen(mesh, again.workflowId, (s) => s.phase === 'waiting-approval', 'second run at its gate');
-    await mesh.cancel(again.workflowId);
+    await statusWhen(env.mesh, again.workflowId, (s) => s.phase === 'waiting-approval', 'second run at its gate');
+    await env.mesh.cancel(again.workflowId);
   });
 
   it('rejects bad input with the field and the fix, before anything starts', async () => {
-    await expect(mesh.startSetup({ local: { context: 'a', network: 'n1' }, remote: { context: 'b', network: 'n1' } }, REQUESTER)).rejects.toThrow(
+    await expect(env.mesh.startSetup({ local: { context: 'a', network: 'n1' }, remote: { context: 'b', network: 'n1' } }, REQUESTER)).rejects.toThrow(
       'Invalid mesh spec:\nremote.network: local and remote must be on different Istio networks (split-horizon EDS needs two)',
     );
-    await expect(mesh.startSetup(specFor('bad', { approval: { timeout: 'soon' } }), REQUESTER)).rejects.toThrow(
+    await expect(env.mesh.startSetup(specFor('bad', { approval: { timeout: 'soon' } }), REQUESTER)).rejects.toThrow(
       'approval.timeout: use a number and a unit, e.g. 30s, 15m or 2h',
     );
-    await expect(mesh.startSetup(specFor('bad'), { id: '', via: 'slack' })).rejects.toThrow(ValidationError);
-    await expect(mesh.approve('mesh-setup/x', { step: 'install-remote', decision: 'maybe' as 'approve', approver: ONCALL })).rejects.toThrow(
+    await expect(env.mesh.startSetup(specFor('bad'), { id: '', via: 'slack' })).rejects.toThrow(ValidationError);
+    await expect(env.mesh.approve('mesh-setup/x', { step: 'install-remote', decision: 'maybe' as 'approve', approver: ONCALL })).rejects.toThrow(
       /Invalid approval decision:\ndecision: /,
     );
-    await expect(mesh.status('  ')).rejects.toThrow('Invalid workflow id:\n(input): give the workflow id of a run, e.g. mesh-setup/local--remote');
-    await expect(mesh.listRuns(0)).rejects.toThrow('Invalid limit');
-    await expect(mesh.createVerifySchedule(specFor('bad'), 'hourly')).rejects.toThrow('Invalid schedule interval');
+    await expect(env.mesh.status('  ')).rejects.toThrow('Invalid workflow id:\n(input): give the workflow id of a run, e.g. mesh-setup/local--remote');
+    await expect(env.mesh.listRuns(0)).rejects.toThrow('Invalid limit');
+    await expect(env.mesh.createVerifySchedule(specFor('bad'), 'hourly')).rejects.toThrow('Invalid schedule interval');
   });
 
   it('says which run is unknown', async () => {
-    await expect(mesh.status('mesh-setup/nobody--nowhere')).rejects.toThrow(RunNotFoundError);
-    await expect(mesh.approve('mesh-setup/nobody--nowhere', { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(
+    await expect(env.mesh.status('mesh-setup/nobody--nowhere')).rejects.toThrow(RunNotFoundError);
+    await expect(env.mesh.approve('mesh-setup/nobody--nowhere', { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(
       'No mesh run has the workflow id mesh-setup/nobody--nowhere',
     );
-    await expect(mesh.cancel('mesh-setup/nobody--nowhere')).rejects.toThrow(RunNotFoundError);
+    await expect(env.mesh.cancel('mesh-setup/nobody--nowhere')).rejects.toThrow(RunNotFoundError);
   });
 
   it('lists recent runs with their phase', async () => {
-    const { workflowId } = await mesh.verify(specFor('listed'), REQUESTER);
+    const { workflowId } = await env.mesh.verify(specFor('listed'), REQUESTER);
     fakes.add(workflowId);
-    const final = (await client.workflow.getHandle(workflowId).result()) as MeshStatus;
+    const final = (await env.client.workflow.getHandle(workflowId).result()) as MeshStatus;
     expect(final.phase).toBe('done');
-    let runs = await mesh.listRuns(50);
+    let runs = await env.mesh.listRuns(50);
     // visibility is eventually consistent: wait for the closed run to show
     for (let i = 0; i < 50 && !runs.some((r) => r.workflowId === workflowId && r.temporalStatus === 'COMPLETED'); i++) {
       await new Promise((r) => setTimeout(r, 200));
-      runs = await mesh.listRuns(50);
+      runs = await env.mesh.listRuns(50);
     }
     expect(runs.find((r) => r.workflowId === workflowId)).toMatchObject({
       kind: 'verify',
@@ -95,19 +78,19 @@ describe('MeshClient against a real Temporal dev server', () => {
       remote: 'listed-remote',
       requester: REQUESTER.id,
     });
-    expect((await mesh.listRuns(1)).length).toBe(1);
+    expect((await env.mesh.listRuns(1)).length).toBe(1);
   });
 
   it('creates one verify schedule per pair', async () => {
     const spec = specFor('scheduled');
-    const { scheduleId } = await mesh.createVerifySchedule(spec, '15m');
+    const { scheduleId } = await env.mesh.createVerifySchedule(spec, '15m');
     expect(scheduleId).toBe(verifyScheduleId(MeshSpec.parse(spec)));
-    const handle = client.schedule.getHandle(scheduleId);
+    const handle = env.client.schedule.getHandle(scheduleId);
     try {
       const described = await handle.describe();
       expect(described.spec.intervals?.map((i) => i.every)).toEqual([15 * 60_000]);
-      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'meshVerify', taskQueue });
-      await expect(mesh.createVerifySchedule(spec, '5m')).rejects.toThrow(ScheduleConflictError);
+      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'meshVerify', taskQueue: env.taskQueue });
+      await expect(env.mesh.createVerifySchedule(spec, '5m')).rejects.toThrow(ScheduleConflictError);
 
       // the schedule's action starts a meshVerify that accepts the input it was given
       const run = fakes.add('mesh-verify/scheduled-local--scheduled-remote');
@@ -115,7 +98,7 @@ describe('MeshClient against a real Temporal dev server', () => {
       await run.steps.started('verify-split');
       const started = (await handle.describe()).info.recentActions.at(-1)?.action.workflow.workflowId;
       expect(started).toMatch(/^mesh-verify\/scheduled-local--scheduled-remote-/);
-      const final = (await client.workflow.getHandle(started!).result()) as MeshStatus;
+      const final = (await env.client.workflow.getHandle(started!).result()) as MeshStatus;
       expect(final).toMatchObject({ kind: 'verify', phase: 'done', requester: { id: 'schedule', via: 'schedule' } });
     } finally {
       await handle.delete();

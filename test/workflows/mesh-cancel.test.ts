@@ -1,46 +1,29 @@
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { MeshClient } from '../../client/mesh-client';
 import { FakeRuns } from '../harness/fake-runs';
-import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
+import { useMeshTestEnv } from '../harness/mesh-test-env';
 import { ONCALL, REQUESTER, maybeRecordHistory, specFor, statusWhen, stepState } from '../harness/mesh-test-kit';
-import { testTemporalAddress } from '../harness/temporal-server';
 
 describe('cancelling meshSetup', () => {
-  const taskQueue = `mesh-cancel-${Date.now()}`;
   const fakes = new FakeRuns();
-  let connection: Connection;
-  let client: Client;
-  let mesh: MeshClient;
-  let worker: MeshTestWorker;
-
-  beforeAll(async () => {
-    connection = await Connection.connect({ address: testTemporalAddress() });
-    client = new Client({ connection });
-    mesh = new MeshClient({ client, taskQueue });
-    worker = await startMeshTestWorker(taskQueue, fakes.activities());
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await connection?.close();
-  });
+  const env = useMeshTestEnv('mesh-cancel', () => fakes.activities());
 
   const endsCancelled = async (workflowId: string) => {
-    const err = await client.workflow.getHandle(workflowId).result().then(
+    const err = await env.client.workflow.getHandle(workflowId).result().then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-    return mesh.status(workflowId);
+    return env.mesh.status(workflowId);
   };
 
   it('stops the running step and cleans up exactly the installed steps, newest first', async () => {
-    const { workflowId } = await mesh.startSetup(specFor('rollback', { rollback: true, approval: { gates: [] } }), REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(specFor('rollback', { rollback: true, approval: { gates: [] } }), REQUESTER);
     const run = fakes.add(workflowId, { 'deploy-samples': { hold: true } });
     await run.steps.started('deploy-samples');
 
-    await mesh.cancel(workflowId);
+    await env.mesh.cancel(workflowId);
     const final = await endsCancelled(workflowId);
 
     expect(run.steps.cleanups).toEqual(['link-secret', 'patch-gateway', 'install-remote', 'install-local']);
@@ -53,14 +36,14 @@ describe('cancelling meshSetup', () => {
     );
     expect(run.steps.count('verify-split')).toBe(0);
     expect(run.notifier.events.at(-1)).toMatchObject({ type: 'finished', status: { phase: 'cancelled' } });
-    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'setup-cancel-rollback');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-cancel-rollback');
   });
 
   it('leaves everything in place when rollback is off', async () => {
-    const { workflowId } = await mesh.startSetup(specFor('norollback', { approval: { gates: [] } }), REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(specFor('norollback', { approval: { gates: [] } }), REQUESTER);
     const run = fakes.add(workflowId, { 'wait-remote': { hold: true } });
     await run.steps.started('wait-remote');
-    await mesh.cancel(workflowId);
+    await env.mesh.cancel(workflowId);
     const final = await endsCancelled(workflowId);
     expect(run.steps.cleanups).toEqual([]);
     expect(stepState(final, 'cleanup')).toBeUndefined();
@@ -68,15 +51,15 @@ describe('cancelling meshSetup', () => {
   });
 
   it('rolls back when the canceller asks for it, also while a gate waits', async () => {
-    const { workflowId } = await mesh.startSetup(specFor('gaterollback'), REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(specFor('gaterollback'), REQUESTER);
     const run = fakes.add(workflowId);
-    await statusWhen(mesh, workflowId, (s) => s.phase === 'waiting-approval', 'gate before install-remote');
-    await mesh.cancel(workflowId, { rollback: true });
+    await statusWhen(env.mesh, workflowId, (s) => s.phase === 'waiting-approval', 'gate before install-remote');
+    await env.mesh.cancel(workflowId, { rollback: true });
     const final = await endsCancelled(workflowId);
     expect(run.steps.cleanups).toEqual(['install-local']);
     expect(final.outcome).toBe('Cancelled while install-remote waited for approval; done so far: preflight, install-local, wait-local. Rolled back what was installed.');
     expect(stepState(final, 'install-remote')).toEqual({ state: 'skipped', reason: 'the run was cancelled' });
-    await expect(mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(/already ended \(cancelled\)/);
-    await expect(mesh.cancel(workflowId)).rejects.toThrow(/already ended \(cancelled\); there is nothing to cancel/);
+    await expect(env.mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(/already ended \(cancelled\)/);
+    await expect(env.mesh.cancel(workflowId)).rejects.toThrow(/already ended \(cancelled\); there is nothing to cancel/);
   });
 });

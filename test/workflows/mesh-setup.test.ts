@@ -1,47 +1,30 @@
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { MeshClient } from '../../client/mesh-client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApprovalRefusedError } from '../../client/errors';
 import { SETUP_STEPS } from '../../common/steps';
 import type { MeshStatus } from '../../common/status';
 import { FakeRuns } from '../harness/fake-runs';
-import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
+import { useMeshTestEnv } from '../harness/mesh-test-env';
 import { ONCALL, REQUESTER, maybeRecordHistory, specFor, statusWhen, stepState } from '../harness/mesh-test-kit';
-import { testTemporalAddress } from '../harness/temporal-server';
 
 describe('meshSetup on a real Temporal dev server', () => {
-  const taskQueue = `mesh-setup-${Date.now()}`;
   const fakes = new FakeRuns();
-  let connection: Connection;
-  let client: Client;
-  let mesh: MeshClient;
-  let worker: MeshTestWorker;
+  const env = useMeshTestEnv('mesh-setup', () => fakes.activities());
 
-  beforeAll(async () => {
-    connection = await Connection.connect({ address: testTemporalAddress() });
-    client = new Client({ connection });
-    mesh = new MeshClient({ client, taskQueue });
-    worker = await startMeshTestWorker(taskQueue, fakes.activities());
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await connection?.close();
-  });
-
-  const result = (workflowId: string) => client.workflow.getHandle(workflowId).result() as Promise<MeshStatus>;
+  const result = (workflowId: string) => env.client.workflow.getHandle(workflowId).result() as Promise<MeshStatus>;
   const gateOpen = (step: string) => (s: MeshStatus) => s.phase === 'waiting-approval' && stepState(s, step)?.state === 'waiting-approval';
 
   it('runs every step once, waits at both gates, records two approvals and ends done', async () => {
     const spec = specFor('happy');
-    const { workflowId } = await mesh.startSetup(spec, REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(spec, REQUESTER);
     const run = fakes.add(workflowId);
 
-    const atRemote = await statusWhen(mesh, workflowId, gateOpen('install-remote'), 'gate before install-remote');
+    const atRemote = await statusWhen(env.mesh, workflowId, gateOpen('install-remote'), 'gate before install-remote');
     expect(atRemote.steps.map((s) => s.state.state)).toEqual(['done', 'done', 'done', 'waiting-approval', 'pending', 'pending', 'pending', 'pending', 'pending']);
-    const record = await mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL, reason: 'change CHG-1' });
+    const record = await env.mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL, reason: 'change CHG-1' });
     expect(record).toMatchObject({ step: 'install-remote', decision: 'approve', by: { id: ONCALL.id } });
 
-    await statusWhen(mesh, workflowId, gateOpen('link-secret'), 'gate before link-secret');
-    await mesh.approve(workflowId, { step: 'link-secret', decision: 'approve', approver: ONCALL });
+    await statusWhen(env.mesh, workflowId, gateOpen('link-secret'), 'gate before link-secret');
+    await env.mesh.approve(workflowId, { step: 'link-secret', decision: 'approve', approver: ONCALL });
 
     const final = await result(workflowId);
     expect(final.phase).toBe('done');
@@ -69,14 +52,14 @@ describe('meshSetup on a real Temporal dev server', () => {
     expect(run.notifier.events[0].ref).toBeUndefined();
     run.notifier.events.slice(1).forEach((e, i) => expect(e.ref).toEqual({ message: String(i + 1) }));
     expect(run.notifier.events.at(-1)?.status.phase).toBe('done');
-    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'setup-happy');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-happy');
   });
 
   it('ends rejected when an approver rejects, without running the gated step', async () => {
-    const { workflowId } = await mesh.startSetup(specFor('reject'), REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(specFor('reject'), REQUESTER);
     const run = fakes.add(workflowId);
-    await statusWhen(mesh, workflowId, gateOpen('install-remote'), 'gate before install-remote');
-    await mesh.approve(workflowId, { step: 'install-remote', decision: 'reject', approver: ONCALL, reason: 'not during the freeze' });
+    await statusWhen(env.mesh, workflowId, gateOpen('install-remote'), 'gate before install-remote');
+    await env.mesh.approve(workflowId, { step: 'install-remote', decision: 'reject', approver: ONCALL, reason: 'not during the freeze' });
 
     const final = await result(workflowId);
     expect(final.phase).toBe('rejected');
@@ -85,58 +68,58 @@ describe('meshSetup on a real Temporal dev server', () => {
     expect(stepState(final, 'wait-local')?.state).toBe('done');
     expect(run.steps.count('install-remote')).toBe(0);
     expect(final.approvals).toHaveLength(1);
-    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'setup-rejected');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-rejected');
   });
 
   it('refuses the requester under four-eyes, anyone outside the policy, and the wrong step', async () => {
     const spec = specFor('refuse', { approval: { approvers: { users: ['U-LEAD'], groups: ['mesh-admins'] } } });
-    const { workflowId } = await mesh.startSetup(spec, REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(spec, REQUESTER);
     fakes.add(workflowId);
-    await statusWhen(mesh, workflowId, gateOpen('install-remote'), 'gate before install-remote');
+    await statusWhen(env.mesh, workflowId, gateOpen('install-remote'), 'gate before install-remote');
 
-    const asRequester = mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: { id: REQUESTER.id, groups: ['mesh-admins'] } });
+    const asRequester = env.mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: { id: REQUESTER.id, groups: ['mesh-admins'] } });
     await expect(asRequester).rejects.toThrow(ApprovalRefusedError);
     await expect(asRequester).rejects.toThrow(/Four-eyes rule: U-REQUESTER requested this run and cannot approve it/);
 
-    await expect(mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(
+    await expect(env.mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(
       'U-ONCALL may not approve install-remote: the approval policy allows users U-LEAD or groups mesh-admins. Ask one of them.',
     );
-    await expect(mesh.approve(workflowId, { step: 'link-secret', decision: 'approve', approver: { id: 'U-LEAD' } })).rejects.toThrow(
+    await expect(env.mesh.approve(workflowId, { step: 'link-secret', decision: 'approve', approver: { id: 'U-LEAD' } })).rejects.toThrow(
       'The open gate is for install-remote, not link-secret',
     );
 
-    const still = await mesh.status(workflowId);
+    const still = await env.mesh.status(workflowId);
     expect(still.phase).toBe('waiting-approval');
     expect(still.approvals).toEqual([]);
 
     // a member of an allowed group may
-    await mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: { id: 'U-ADMIN', groups: ['mesh-admins'] } });
-    await expect(mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: { id: 'U-LEAD' } })).rejects.toThrow(/already approved by U-ADMIN|nothing to approve/);
-    await statusWhen(mesh, workflowId, gateOpen('link-secret'), 'gate before link-secret');
-    await mesh.cancel(workflowId);
+    await env.mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: { id: 'U-ADMIN', groups: ['mesh-admins'] } });
+    await expect(env.mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: { id: 'U-LEAD' } })).rejects.toThrow(/already approved by U-ADMIN|nothing to approve/);
+    await statusWhen(env.mesh, workflowId, gateOpen('link-secret'), 'gate before link-secret');
+    await env.mesh.cancel(workflowId);
   });
 
   it('ends timed-out when nobody answers a gate in time, and refuses a late approval', async () => {
-    const { workflowId } = await mesh.startSetup(specFor('timeout', { approval: { timeout: '3s' } }), REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(specFor('timeout', { approval: { timeout: '3s' } }), REQUESTER);
     fakes.add(workflowId);
     const final = await result(workflowId);
     expect(final.phase).toBe('timed-out');
     expect(final.outcome).toBe('No one approved install-remote within 3s; done so far: preflight, install-local, wait-local. Start the setup again to continue.');
     expect(stepState(final, 'install-remote')).toEqual({ state: 'skipped', reason: 'no approval for install-remote' });
 
-    await expect(mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(
+    await expect(env.mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(
       /already ended \(timed-out\); there is no gate left to approve/,
     );
-    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'setup-timed-out');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-timed-out');
   });
 
   it('shows attempt 3 while a step retries after two transient failures, then finishes', async () => {
     const spec = specFor('transient', { approval: { gates: [] } });
-    const { workflowId } = await mesh.startSetup(spec, REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(spec, REQUESTER);
     const run = fakes.add(workflowId, { 'install-local': { failTimes: 2, hold: true } });
 
     await run.steps.started('install-local', 3);
-    const during = await statusWhen(mesh, workflowId, (s) => stepState(s, 'install-local')?.state === 'running' && (stepState(s, 'install-local') as { attempt: number }).attempt === 3, 'attempt 3');
+    const during = await statusWhen(env.mesh, workflowId, (s) => stepState(s, 'install-local')?.state === 'running' && (stepState(s, 'install-local') as { attempt: number }).attempt === 3, 'attempt 3');
     expect(stepState(during, 'install-local')).toMatchObject({ state: 'running', attempt: 3, lastError: 'install-local: transient failure 2 of 2' });
     run.steps.release('install-local');
 
@@ -145,12 +128,12 @@ describe('meshSetup on a real Temporal dev server', () => {
     expect(stepState(final, 'install-local')).toMatchObject({ state: 'done', summary: 'install-local done (fake, attempt 3)' });
     expect(run.steps.count('install-local')).toBe(3);
     expect(run.steps.count('wait-local')).toBe(1);
-    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'setup-transient');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-transient');
   });
 
   it('ends failed with the activity\'s message on a non-retryable failure, without retrying', async () => {
     const message = 'Forbidden: meshops cannot create namespaces on nonretry-local. Grant it the meshops-installer ClusterRole.';
-    const { workflowId } = await mesh.startSetup(specFor('nonretry', { approval: { gates: [] } }), REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(specFor('nonretry', { approval: { gates: [] } }), REQUESTER);
     const run = fakes.add(workflowId, { 'install-local': { nonRetryable: message } });
 
     const final = await result(workflowId);
@@ -160,11 +143,11 @@ describe('meshSetup on a real Temporal dev server', () => {
     expect(stepState(final, 'wait-local')).toEqual({ state: 'skipped', reason: 'install-local failed' });
     expect(run.steps.count('install-local')).toBe(1);
     expect(run.steps.cleanups).toEqual([]); // rollback is off in this spec
-    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'setup-non-retryable');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-non-retryable');
   });
 
   it('rolls back what was installed when a step fails and the spec asks for rollback', async () => {
-    const { workflowId } = await mesh.startSetup(specFor('failrollback', { rollback: true, approval: { gates: [] } }), REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(specFor('failrollback', { rollback: true, approval: { gates: [] } }), REQUESTER);
     const run = fakes.add(workflowId, { 'link-secret': { nonRetryable: 'Forbidden: cannot create secrets in istio-system on failrollback-local.' } });
     const final = await result(workflowId);
     expect(final.phase).toBe('failed');
@@ -174,9 +157,9 @@ describe('meshSetup on a real Temporal dev server', () => {
   });
 
   it('fails at once, naming the field, when started with bad input behind the client\'s back', async () => {
-    const handle = await client.workflow.start('meshSetup', {
-      taskQueue,
-      workflowId: `raw-${taskQueue}`,
+    const handle = await env.client.workflow.start('meshSetup', {
+      taskQueue: env.taskQueue,
+      workflowId: `raw-${env.taskQueue}`,
       args: [{ spec: { local: { context: 'a', network: 'n1' }, remote: { context: 'b', network: 'n1' } }, requester: { id: 'U1', via: 'pager' } }],
     });
     const err = await handle.result().then(
@@ -189,7 +172,7 @@ describe('meshSetup on a real Temporal dev server', () => {
   });
 
   it('finishes the run when the notifier fails every call', async () => {
-    const { workflowId } = await mesh.startSetup(specFor('mute', { approval: { gates: [] }, samples: { deploy: false } }), REQUESTER);
+    const { workflowId } = await env.mesh.startSetup(specFor('mute', { approval: { gates: [] }, samples: { deploy: false } }), REQUESTER);
     const run = fakes.add(workflowId, {}, { failingNotifier: true });
     const final = await result(workflowId);
     expect(final.phase).toBe('done');

@@ -1,34 +1,16 @@
-import { Client, Connection } from '@temporalio/client';
-import { MeshClient } from '../../client/mesh-client';
 import type { MeshStatus } from '../../common/status';
 import { FakeRuns } from '../harness/fake-runs';
-import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
+import { useMeshTestEnv } from '../harness/mesh-test-env';
 import { ONCALL, REQUESTER, maybeRecordHistory, specFor, statusWhen, stepState } from '../harness/mesh-test-kit';
-import { testTemporalAddress } from '../harness/temporal-server';
 
 describe('meshTeardown and meshVerify', () => {
-  const taskQueue = `mesh-teardown-verify-${Date.now()}`;
   const fakes = new FakeRuns();
-  let connection: Connection;
-  let client: Client;
-  let mesh: MeshClient;
-  let worker: MeshTestWorker;
+  const env = useMeshTestEnv('mesh-teardown-verify', () => fakes.activities());
 
-  beforeAll(async () => {
-    connection = await Connection.connect({ address: testTemporalAddress() });
-    client = new Client({ connection });
-    mesh = new MeshClient({ client, taskQueue });
-    worker = await startMeshTestWorker(taskQueue, fakes.activities());
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await connection?.close();
-  });
-
-  const result = (workflowId: string) => client.workflow.getHandle(workflowId).result() as Promise<MeshStatus>;
+  const result = (workflowId: string) => env.client.workflow.getHandle(workflowId).result() as Promise<MeshStatus>;
 
   it('teardown cleans up every step that changes a cluster, in reverse order', async () => {
-    const { workflowId } = await mesh.teardown(specFor('teardown'), REQUESTER);
+    const { workflowId } = await env.mesh.teardown(specFor('teardown'), REQUESTER);
     expect(workflowId).toBe('mesh-teardown/teardown-local--teardown-remote');
     const run = fakes.add(workflowId);
     const final = await result(workflowId);
@@ -36,26 +18,26 @@ describe('meshTeardown and meshVerify', () => {
     expect(final).toMatchObject({ kind: 'teardown', phase: 'done', outcome: 'Removed the mesh between teardown-local and teardown-remote.' });
     expect(final.steps.map((s) => s.state.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
     expect(run.notifier.types()).toEqual(expect.arrayContaining(['started', 'finished']));
-    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'teardown');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'teardown');
   });
 
   it('teardown waits for an approval when the policy gates cleanup', async () => {
-    const { workflowId } = await mesh.teardown(specFor('gated-teardown', { approval: { gates: ['cleanup'] } }), REQUESTER);
+    const { workflowId } = await env.mesh.teardown(specFor('gated-teardown', { approval: { gates: ['cleanup'] } }), REQUESTER);
     const run = fakes.add(workflowId);
-    await statusWhen(mesh, workflowId, (s) => s.phase === 'waiting-approval' && stepState(s, 'cleanup')?.state === 'waiting-approval', 'teardown gate');
+    await statusWhen(env.mesh, workflowId, (s) => s.phase === 'waiting-approval' && stepState(s, 'cleanup')?.state === 'waiting-approval', 'teardown gate');
     expect(run.steps.cleanups).toEqual([]);
-    await expect(mesh.approve(workflowId, { step: 'cleanup', decision: 'approve', approver: { id: REQUESTER.id } })).rejects.toThrow(/^Four-eyes rule/);
-    await mesh.approve(workflowId, { step: 'cleanup', decision: 'approve', approver: ONCALL });
+    await expect(env.mesh.approve(workflowId, { step: 'cleanup', decision: 'approve', approver: { id: REQUESTER.id } })).rejects.toThrow(/^Four-eyes rule/);
+    await env.mesh.approve(workflowId, { step: 'cleanup', decision: 'approve', approver: ONCALL });
     const final = await result(workflowId);
     expect(final.phase).toBe('done');
     expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'teardown approved by U-ONCALL' });
     expect(final.approvals.map((a) => [a.step, a.by.id])).toEqual([['cleanup', ONCALL.id]]);
     expect(run.steps.cleanups).toEqual(['deploy-samples', 'link-secret', 'patch-gateway', 'install-remote', 'install-local']);
-    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'teardown-gated');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'teardown-gated');
   });
 
   it('verify ends done when the split holds', async () => {
-    const { workflowId } = await mesh.verify(specFor('verify-ok'), REQUESTER);
+    const { workflowId } = await env.mesh.verify(specFor('verify-ok'), REQUESTER);
     const run = fakes.add(workflowId);
     const final = await result(workflowId);
     expect(final).toMatchObject({ kind: 'verify', phase: 'done', verify: { passed: true, byVersion: { v1: 11, v2: 9 } } });
@@ -65,7 +47,7 @@ describe('meshTeardown and meshVerify', () => {
 
   it('verify reports drift through the notifier and ends failed', async () => {
     const reason = 'only v1 answered (20 of 20): the remote endpoints are missing from local EDS';
-    const { workflowId } = await mesh.verify(specFor('verify-drift'), { id: 'schedule', via: 'schedule' });
+    const { workflowId } = await env.mesh.verify(specFor('verify-drift'), { id: 'schedule', via: 'schedule' });
     const run = fakes.add(workflowId, { 'verify-split': { verify: { passed: false, byVersion: { v1: 20 }, reason } } });
     const final = await result(workflowId);
     expect(final.phase).toBe('failed');
@@ -73,6 +55,6 @@ describe('meshTeardown and meshVerify', () => {
     expect(stepState(final, 'verify-split')?.state).toBe('done');
     const finished = run.notifier.events.find((e) => e.type === 'finished');
     expect(finished?.status.verify).toMatchObject({ passed: false, reason });
-    await maybeRecordHistory(client.workflow.getHandle(workflowId), 'verify-drift');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'verify-drift');
   });
 });
