@@ -1,5 +1,5 @@
+import { checklistRows } from '../common/checklist';
 import type { MeshStatus, StepState } from '../common/status';
-import { STEP_CATALOGUE } from '../common/steps';
 import type { RunSummary } from '../client';
 
 const MARK: Record<StepState['state'], string> = {
@@ -11,23 +11,6 @@ const MARK: Record<StepState['state'], string> = {
   skipped: '[-]',
 };
 
-function detail(state: StepState): string {
-  switch (state.state) {
-    case 'pending':
-      return '';
-    case 'waiting-approval':
-      return `waiting for approval since ${state.since}`;
-    case 'running':
-      return `running, attempt ${state.attempt}`;
-    case 'done':
-      return `${(state.durationMs / 1000).toFixed(1)}s  ${state.summary}`;
-    case 'failed':
-      return `FAILED: ${state.error}`;
-    case 'skipped':
-      return `skipped: ${state.reason}`;
-  }
-}
-
 /** The run's checklist as terminal text: one line per step, then approvals and the outcome. */
 export function renderStatus(status: MeshStatus): string {
   const { spec } = status;
@@ -35,7 +18,7 @@ export function renderStatus(status: MeshStatus): string {
     `${status.workflowId}  ${status.phase.toUpperCase()}`,
     `${spec.local.context} (${spec.local.network}) + ${spec.remote.context} (${spec.remote.network}), requested by ${status.requester.name ?? status.requester.id}`,
     '',
-    ...status.steps.map(({ id, state }) => `${MARK[state.state]} ${id.padEnd(15)} ${STEP_CATALOGUE[id].title.padEnd(30)} ${detail(state)}`.trimEnd()),
+    ...checklistRows(status).map((row) => `${MARK[row.state]} ${row.step.padEnd(15)} ${row.title.padEnd(30)} ${row.detail}`),
   ];
   if (status.approvals.length > 0) {
     lines.push('', 'Approvals:');
