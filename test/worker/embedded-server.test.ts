@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { eventually, spawnTs, type Child } from '../harness/child-process';
+import { countLines, eventually, spawnTs, type Child } from '../harness/child-process';
 import { freePorts } from '../harness/kube/ports';
 
 const workerEntry = join(__dirname, '../harness/worker-process.ts');
@@ -50,12 +50,11 @@ describe('worker without TEMPORAL_ADDRESS: embedded dev server on SQLite', () =>
         },
         join(dir, 'workers.log'),
       );
-    const lines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').trim().split('\n') : []);
 
     running = start(10 * 60_000);
     let connection = await connectWhenUp(address);
     const handle = await new Client({ connection }).workflow.start('countdown', { taskQueue: 'embedded', workflowId: 'persisted-countdown', args: [3] });
-    await eventually(() => lines().includes('start 2'), 'tick 2 to start');
+    await eventually(() => countLines(journal, 'start 2') > 0, 'tick 2 to start');
 
     const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
     expect(health.status).toBe(200);

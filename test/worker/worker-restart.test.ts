@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { testTemporalAddress } from '../harness/temporal-server';
-import { eventually, spawnTs, type Child } from '../harness/child-process';
+import { countLines, eventually, spawnTs, type Child } from '../harness/child-process';
 
 const workerEntry = join(__dirname, '../harness/worker-process.ts');
 const workflows = join(__dirname, '../harness/workflows/countdown.ts');
@@ -29,8 +29,7 @@ describe('worker killed with SIGTERM mid-workflow', () => {
       },
       logFile,
     );
-  const lines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').trim().split('\n') : []);
-  const count = (line: string) => lines().filter((l) => l === line).length;
+  const count = (line: string) => countLines(journal, line);
 
   beforeAll(async () => {
     connection = await Connection.connect({ address: testTemporalAddress() });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -6,7 +6,7 @@ import { MeshClient } from '../../client/mesh-client';
 import { SETUP_STEPS } from '../../common/steps';
 import type { MeshStatus } from '../../common/status';
 import type { FakeBehaviours } from '../harness/fake-step-activities';
-import { eventually, spawnTs, type Child } from '../harness/child-process';
+import { countLines, eventually, spawnTs, type Child } from '../harness/child-process';
 import { REQUESTER, specFor, stepState } from '../harness/mesh-test-kit';
 import { testTemporalAddress } from '../harness/temporal-server';
 
@@ -34,8 +34,7 @@ describe('meshSetup when its worker is killed or stopped mid-step', () => {
       },
       logFile,
     );
-  const lines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').trim().split('\n') : []);
-  const count = (line: string) => lines().filter((l) => l === line).length;
+  const count = (line: string) => countLines(journal, line);
 
   beforeAll(async () => {
     connection = await Connection.connect({ address: testTemporalAddress() });
