@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import { stringify } from 'yaml';
-import { heartbeatWhile } from '../kube/activity-context';
+import { cancellationSignal, heartbeatWhile } from '../kube/activity-context';
 import { CLUSTER_SCOPED_KINDS, inNamespace, parseManifests, type KubeObject } from '../kube/kube-object';
 
 const run = promisify(execFile);
@@ -19,14 +19,18 @@ export const ISTIO_NAMESPACE = 'istio-system';
 export async function renderIstioOperator(istioctlPath: string, overlay: object, what: string): Promise<KubeObject[]> {
   const dir = await mkdtemp(join(tmpdir(), 'meshops-iop-'));
   const file = join(dir, 'overlay.yaml');
+  const signal = cancellationSignal();
   try {
+    signal.throwIfAborted();
     await writeFile(file, stringify(overlay));
     const { stdout } = await heartbeatWhile(
       { rendering: what },
-      run(istioctlPath, ['manifest', 'generate', '-f', file], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }),
+      run(istioctlPath, ['manifest', 'generate', '-f', file], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000, signal }),
     );
     return inNamespace(parseManifests(stdout, `istioctl manifest generate (${what})`), ISTIO_NAMESPACE, CLUSTER_SCOPED_KINDS);
   } catch (err) {
+    // A cancelled activity killed istioctl: surface the SDK's cancellation, not a render failure.
+    if (signal.aborted) throw signal.reason ?? err;
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
       throw ApplicationFailure.nonRetryable(

@@ -1,5 +1,5 @@
 import { FIELD_MANAGER } from '../../common/naming';
-import { heartbeat } from './activity-context';
+import { cancellationSignal, heartbeat } from './activity-context';
 import type { ClusterClient } from './cluster-client';
 import { describeObject, type KubeObject } from './kube-object';
 import { isNotFound, kubeCall, kubeFailure } from './kube-failure';
@@ -46,19 +46,25 @@ export interface ApplyOptions {
  * Server-side applies the manifests with field manager `meshops` (forcing ownership, as
  * `kubectl apply --server-side --force-conflicts`): CRDs first, waited for Established, then the
  * rest in dependency order. Applying the same manifests again changes nothing on the server.
+ * A cancelled activity stops before the next object (rejecting with the SDK's cancellation).
  */
 export async function applyObjects(client: ClusterClient, objects: KubeObject[], options: ApplyOptions = {}): Promise<AppliedObject[]> {
   const ordered = applyOrder(objects);
   const crds = ordered.filter((o) => o.kind === 'CustomResourceDefinition');
   const rest = ordered.filter((o) => o.kind !== 'CustomResourceDefinition');
   const applied: AppliedObject[] = [];
-  for (const crd of crds) applied.push(await applyOne(client, crd));
+  const signal = cancellationSignal();
+  for (const crd of crds) {
+    signal.throwIfAborted();
+    applied.push(await applyOne(client, crd));
+  }
   await waitForCrdsEstablished(
     client,
     crds.map((c) => c.metadata.name),
     options.crdTimeoutMs ?? 60_000,
   );
   for (const [index, obj] of rest.entries()) {
+    signal.throwIfAborted();
     applied.push(await applyOne(client, obj));
     heartbeat({ applied: crds.length + index + 1, of: ordered.length });
   }
@@ -86,7 +92,9 @@ function stripServerFields(obj: KubeObject): KubeObject {
 /** Deletes the objects (404 is success), in reverse apply order. Returns how many existed. */
 export async function deleteObjects(client: ClusterClient, objects: KubeObject[]): Promise<number> {
   let deleted = 0;
+  const signal = cancellationSignal();
   for (const obj of applyOrder(objects).reverse()) {
+    signal.throwIfAborted();
     const ref = describeObject(obj);
     heartbeat({ deleting: ref });
     try {

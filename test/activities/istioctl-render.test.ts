@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { renderIstioOperator } from '../../activities/istio/istioctl';
 import { parseMeshNetworks } from '../../activities/istio/mesh-networks';
 import { eastWestGatewayOverlay, remoteOverlay } from '../../activities/istio/operator-overlays';
@@ -30,6 +30,14 @@ describe('rendering with istioctl manifest generate', () => {
     expect(gw.metadata.labels).toMatchObject({ istio: 'eastwestgateway', 'topology.istio.io/network': 'network1' });
     expect(find(objs, 'Gateway', 'istiod-gateway')).toBeDefined();
     expect(objs.every((o) => o.kind === 'Namespace' || o.kind.endsWith('Definition') || o.kind.startsWith('Cluster') || o.kind.endsWith('WebhookConfiguration') || o.metadata.namespace === 'istio-system')).toBe(true);
+  });
+
+  it('kills istioctl and rejects with the SDK\'s cancellation when the activity is cancelled', async () => {
+    const env = new MockActivityEnvironment();
+    env.on('heartbeat', () => env.cancel());
+    const started = Date.now();
+    await expect(env.run(() => renderIstioOperator(istioctl, remoteOverlay(spec, '192.0.2.9'), 'remote'))).rejects.toBeInstanceOf(CancelledFailure);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('renders remote: no istiod Deployment, its istiod endpoints at remotePilotAddress, network2', async () => {

@@ -177,6 +177,24 @@ describe('kube primitives on a real API server', () => {
     expect(() => createClusterClient(kubeconfigPath, 'nope')).toThrow(/has no context "nope" \(it has: local, remote\)/);
   });
 
+  it('stops applying and deleting at the next object when the activity is cancelled', async () => {
+    const cms: KubeObject[] = ['c1', 'c2', 'c3'].map((name) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { k: name } }));
+    const names = async () =>
+      (await remote.objects.list<KubeObject>('v1', 'ConfigMap', ns)).items.map((o) => o.metadata.name).filter((n) => /^c\d$/.test(n)).sort();
+    const applying = new MockActivityEnvironment();
+    applying.on('heartbeat', () => applying.cancel());
+    await expect(applying.run(() => applyObjects(remote, cms))).rejects.toBeInstanceOf(CancelledFailure);
+    expect(await names()).toEqual(['c1']);
+
+    await applyObjects(remote, cms);
+    const deleting = new MockActivityEnvironment();
+    deleting.on('heartbeat', () => deleting.cancel());
+    await expect(deleting.run(() => deleteObjects(remote, cms))).rejects.toBeInstanceOf(CancelledFailure);
+    // Reverse order: c3 went before the cancel was seen.
+    await eventually(async () => (await names()).join() === 'c1,c2');
+    await deleteObjects(remote, cms);
+  });
+
   it('heartbeats the wait\'s progress and stops watching when the activity is cancelled', async () => {
     const stuck: V1Deployment = {
       metadata: { name: 'stuck', namespace: ns, labels: { app: 'stuck' } },
