@@ -59,7 +59,8 @@ export const execInPod: ExecInPod = (client, req) => {
       fn();
     };
     const fail = (e: unknown) => settle(() => reject(kubeFailure(e, { verb: 'exec into', object: target, context: client.context })));
-    const onAbort = () => fail(new Error('cancelled'));
+    // A cancel is the SDK's cancellation (as in wait-for.ts), not a retryable kube failure.
+    const onAbort = () => settle(() => reject(signal.reason ?? new Error(`cancelled while exec-ing into ${target}`)));
     const timer = setTimeout(() => fail(new Error(`exec timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort);

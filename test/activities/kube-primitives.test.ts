@@ -5,6 +5,7 @@ import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { applyObjects, deleteObjects } from '../../activities/kube/apply';
+import { execInPod } from '../../activities/kube/exec';
 import { createClusterClient, KubeClients } from '../../activities/kube/cluster-client';
 import type { KubeObject } from '../../activities/kube/kube-object';
 import { waitForLoadBalancer, waitForSecretKeys, waitForWorkloads } from '../../activities/kube/waits';
@@ -193,6 +194,13 @@ describe('kube primitives on a real API server', () => {
     // Reverse order: c3 went before the cancel was seen.
     await eventually(async () => (await names()).join() === 'c1,c2');
     await deleteObjects(remote, cms);
+  });
+
+  it('rejects an exec with the SDK\'s cancellation (not a retryable kube failure) when the activity is cancelled', async () => {
+    const env = new MockActivityEnvironment();
+    env.on('heartbeat', () => env.cancel());
+    const exec = env.run(() => execInPod(remote, { namespace: ns, pod: 'any', container: 'c', command: ['true'], timeoutMs: 60_000 }));
+    await expect(exec).rejects.toBeInstanceOf(CancelledFailure);
   });
 
   it('heartbeats the wait\'s progress and stops watching when the activity is cancelled', async () => {
