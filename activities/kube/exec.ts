@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type { V1Status } from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
 import { cancellationSignal, heartbeatWhile } from './activity-context';
 import type { ClusterClient } from './cluster-client';
 import { kubeFailure } from './kube-failure';
@@ -11,6 +12,9 @@ export interface ExecRequest {
   command: string[];
   timeoutMs: number;
 }
+
+/** The failure type of an exec whose command ran past its timeout; details[0] holds { stdout, stderr } so far. */
+export const EXEC_TIMEOUT = 'ExecTimeout';
 
 export interface ExecResult {
   stdout: string;
@@ -39,7 +43,8 @@ function exitCodeOf(status: V1Status): number {
 /**
  * Runs a command in a pod's container (the API server's exec subresource over WebSocket) and
  * captures stdout, stderr and the exit code. A failure to reach the container (no kubelet, pod
- * gone) rejects with a classified failure naming the pod and container.
+ * gone) rejects with a classified failure naming the pod and container; a command running past
+ * `timeoutMs` rejects with a non-retryable ExecTimeout carrying the partial output.
  */
 export const execInPod: ExecInPod = (client, req) => {
   const out: Buffer[] = [];
@@ -61,7 +66,19 @@ export const execInPod: ExecInPod = (client, req) => {
     const fail = (e: unknown) => settle(() => reject(kubeFailure(e, { verb: 'exec into', object: target, context: client.context })));
     // A cancel is the SDK's cancellation (as in wait-for.ts), not a retryable kube failure.
     const onAbort = () => settle(() => reject(signal.reason ?? new Error(`cancelled while exec-ing into ${target}`)));
-    const timer = setTimeout(() => fail(new Error(`exec timeout after ${req.timeoutMs} ms`)), req.timeoutMs);
+    // A command that outlives its budget is not an API server that did not answer: its own,
+    // non-retryable failure, with the output so far in the details.
+    const onTimeout = () =>
+      settle(() =>
+        reject(
+          ApplicationFailure.nonRetryable(
+            `The command in ${target} on ${client.context} did not finish within ${Math.round(req.timeoutMs / 1000)}s.`,
+            EXEC_TIMEOUT,
+            { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') },
+          ),
+        ),
+      );
+    const timer = setTimeout(onTimeout, req.timeoutMs);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort);
     client.exec

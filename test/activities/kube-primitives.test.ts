@@ -5,7 +5,7 @@ import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { applyObjects, deleteObjects } from '../../activities/kube/apply';
-import { execInPod } from '../../activities/kube/exec';
+import { EXEC_TIMEOUT, execInPod } from '../../activities/kube/exec';
 import { createClusterClient, KubeClients } from '../../activities/kube/cluster-client';
 import type { KubeObject } from '../../activities/kube/kube-object';
 import { waitForLoadBalancer, waitForSecretKeys, waitForWorkloads } from '../../activities/kube/waits';
@@ -201,6 +201,14 @@ describe('kube primitives on a real API server', () => {
     env.on('heartbeat', () => env.cancel());
     const exec = env.run(() => execInPod(remote, { namespace: ns, pod: 'any', container: 'c', command: ['true'], timeoutMs: 60_000 }));
     await expect(exec).rejects.toBeInstanceOf(CancelledFailure);
+  });
+
+  it('fails an exec that runs past its timeout as a non-retryable ExecTimeout naming the pod (not a retryable "API server did not answer")', async () => {
+    const failure = await rejection(execInPod(remote, { namespace: ns, pod: 'slow', container: 'c', command: ['true'], timeoutMs: 1 }));
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure?.type).toBe(EXEC_TIMEOUT);
+    expect(failure?.nonRetryable).toBe(true);
+    expect(failure?.message).toContain(`container c of pod ${ns}/slow on remote did not finish`);
   });
 
   it('heartbeats the wait\'s progress and stops watching when the activity is cancelled', async () => {

@@ -4,7 +4,8 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { createMeshStepActivities } from '../../activities/mesh-steps';
 import { KubeClients } from '../../activities/kube/cluster-client';
-import { execInPod } from '../../activities/kube/exec';
+import { EXEC_TIMEOUT, execInPod, type ExecInPod } from '../../activities/kube/exec';
+import { verifyExecTimeoutMs } from '../../activities/istio/steps/verify-split';
 import { parseMeshNetworks } from '../../activities/istio/mesh-networks';
 import { remoteReaderObjects } from '../../activities/istio/remote-secret';
 import { localSamples, remoteSamples } from '../../activities/istio/samples';
@@ -235,6 +236,31 @@ describe('mesh step activities on the test clusters', () => {
     );
     expect(failure?.type).toBe('VerifyLoopFailed');
     expect(failure?.message).toMatch(/container sleep of pod sample\/sleep-[a-z0-9-]+ exited 127 before any call: sh: curl: not found/);
+  });
+
+  it('verify-split: the exec budget grows with requests (6 s a call + 10 s, at most 4.5 min); running past it is a non-retryable failure naming the pod', async () => {
+    expect(verifyExecTimeoutMs(10, 120_000)).toBe(120_000);
+    expect(verifyExecTimeoutMs(25, 120_000)).toBe(160_000);
+    expect(verifyExecTimeoutMs(1000, 120_000)).toBe(270_000);
+    const budgets: number[] = [];
+    const slow: ExecInPod = async (_client, req) => {
+      budgets.push(req.timeoutMs);
+      throw ApplicationFailure.nonRetryable('The command did not finish within 160s.', EXEC_TIMEOUT, {
+        stdout: '--- meshops call 1\nHello version: v1\n--- meshops call 2\ncurl: (28) timed out\n--- meshops call 3\n',
+      });
+    };
+    const withSlowLeg = createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: slow });
+    const spec25 = MeshSpec.parse(meshSpecFor('local', 'remote', { verify: { requests: 25, minShare: 0.1, maxFailures: 0 } }));
+    const failure = await withSlowLeg.verifySplit({ spec: spec25, facts }).then(
+      () => undefined,
+      (e: unknown) => e as ApplicationFailure,
+    );
+    expect(budgets).toEqual([160_000]);
+    expect(failure?.type).toBe('VerifyTimeout');
+    expect(failure?.nonRetryable).toBe(true);
+    expect(failure?.message).toMatch(/container sleep of pod sample\/sleep-[a-z0-9-]+ on local did not finish within 160s \(3 of 25 calls started\)/);
+    expect(failure?.message).toContain('`requests`');
+    expect(failure?.message).toContain('data plane');
   });
 
   it('verify-split: the real exec reaches the API server and fails, naming the pod, because kwok runs no kubelet', async () => {

@@ -1,10 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { StepInput, StepOutcome } from '../../../common/step-contract';
 import type { ClusterClient } from '../../kube/cluster-client';
+import { EXEC_TIMEOUT } from '../../kube/exec';
 import { kubeCall } from '../../kube/kube-failure';
 import { podReady } from '../../kube/readiness';
 import { HELLOWORLD, SLEEP } from '../samples';
-import { callLoopCommand, judgeSplit, tallyCalls, tallyEndpoints } from '../split-verification';
+import { CALL_MARKER, callLoopCommand, judgeSplit, tallyCalls, tallyEndpoints } from '../split-verification';
 import type { StepContext } from './step-context';
 
 async function sleepPod(local: ClusterClient, namespace: string): Promise<string> {
@@ -30,6 +31,16 @@ async function proxyLog(local: ClusterClient, namespace: string, pod: string, si
   }
 }
 
+/** Each curl waits up to 5 s (an unreachable leg); budget 6 s a call plus 10 s. */
+const PER_CALL_MS = 6_000;
+/** Below the verify activity's 5-minute startToClose, so the failure says why instead of the timeout. */
+const MAX_EXEC_MS = 270_000;
+
+/** The call loop's exec budget: min(max(execMs, requests × 6 s + 10 s), 4.5 min). */
+export function verifyExecTimeoutMs(requests: number, execMs: number): number {
+  return Math.min(Math.max(execMs, requests * PER_CALL_MS + 10_000), MAX_EXEC_MS);
+}
+
 /**
  * N calls from sleep to helloworld through exec, counted per version and instance, with the
  * upstream endpoints from sleep's istio-proxy log. Passes only when both versions answer within
@@ -42,13 +53,28 @@ export async function verifySplit(ctx: StepContext, { spec }: StepInput): Promis
   const pod = await sleepPod(local, namespace);
   const started = Date.now();
   const url = `${HELLOWORLD.name}.${namespace}:${HELLOWORLD.port}/hello`;
-  const result = await ctx.exec(local, {
-    namespace,
-    pod,
-    container: SLEEP.container,
-    command: callLoopCommand(url, spec.verify.requests),
-    timeoutMs: ctx.timeouts.execMs,
-  });
+  const timeoutMs = verifyExecTimeoutMs(spec.verify.requests, ctx.timeouts.execMs);
+  let result;
+  try {
+    result = await ctx.exec(local, {
+      namespace,
+      pod,
+      container: SLEEP.container,
+      command: callLoopCommand(url, spec.verify.requests),
+      timeoutMs,
+    });
+  } catch (err) {
+    if (!(err instanceof ApplicationFailure) || err.type !== EXEC_TIMEOUT) throw err;
+    const partial = ((err.details?.[0] ?? {}) as { stdout?: string }).stdout ?? '';
+    const started = partial.split('\n').filter((l) => l.startsWith(CALL_MARKER)).length;
+    throw ApplicationFailure.nonRetryable(
+      `The call loop in container ${SLEEP.container} of pod ${namespace}/${pod} on ${local.context} did not finish within ${Math.round(timeoutMs / 1000)}s ` +
+        `(${started} of ${spec.verify.requests} calls started). Lower the spec's verify \`requests\`, or check the data plane: ` +
+        'each call to an unreachable helloworld leg waits 5 s.',
+      'VerifyTimeout',
+      { stdout: partial },
+    );
+  }
   if (result.exitCode !== 0 && !result.stdout.includes('--- meshops call')) {
     // The loop itself did not run (no shell, no curl in the container): an error, not a verdict.
     throw ApplicationFailure.nonRetryable(
