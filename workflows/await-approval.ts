@@ -1,4 +1,5 @@
 import { condition, setHandler, upsertMemo } from '@temporalio/workflow';
+import type { ApprovalRecord } from '../common/status';
 import type { StepId } from '../common/steps';
 import type { ApprovalGate } from './approval-gate';
 import { approveUpdate } from './messages';
@@ -20,9 +21,14 @@ export async function awaitApproval(step: StepId, gate: ApprovalGate, book: RunS
   book.waitingApproval(step, Date.now());
   upsertMemo({ phase: 'waiting-approval' });
   notifier.send('approval-requested', book.snapshot(), step);
-  const answered = await condition(() => gate.decision !== undefined, gate.timeoutMs);
-  const record = gate.decision;
-  gate.close();
+  let answered: boolean;
+  let record: ApprovalRecord | undefined;
+  try {
+    answered = await condition(() => gate.decision !== undefined, gate.timeoutMs);
+    record = gate.decision;
+  } finally {
+    gate.close(); // also when the run is cancelled while waiting: no decision is taken after that
+  }
   if (!answered || !record) return 'timed-out';
   book.recordApproval(record);
   notifier.send('approval-decided', book.snapshot(), step);

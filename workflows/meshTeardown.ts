@@ -51,6 +51,8 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
         return await end('rejected', `${r.by.id} rejected the teardown${r.reason ? `: ${r.reason}` : ''}; nothing was deleted.`, 'the teardown was rejected');
       }
       book.done('cleanup', { summary: `teardown approved by ${r.by.id}` }, Date.now());
+      // `runs` reads the phase from the memo: without this it showed waiting-approval until the end.
+      if (patched('teardown-running-memo')) upsertMemo({ phase: 'running' });
       notifier.send('step-changed', book.snapshot(), 'cleanup');
     }
     for (const step of TEARDOWN_STEPS) {

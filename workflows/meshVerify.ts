@@ -40,6 +40,7 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
     book.done(step, outcome, Date.now());
     if (stepEvents) notifier.send('step-changed', book.snapshot(), step);
     if (outcome.verify && !outcome.verify.passed) {
+      book.failed(step, outcome.verify.reason, Date.now());
       return await end('failed', `Drift between ${spec.local.context} and ${spec.remote.context}: ${outcome.verify.reason}`);
     }
     return await end('done', `The split holds: ${outcome.summary}`);

@@ -54,7 +54,7 @@ export class RunStatusBook {
     return this.status.steps.find((s) => s.id === step)?.state;
   }
 
-  /** Steps in the order they finished that changed a cluster: what rollback undoes. */
+  /** Steps that are done, in plan order (rollback keeps the ones that changed a cluster). */
   doneSteps(): StepId[] {
     return this.status.steps.filter((s) => s.state.state === 'done').map((s) => s.id);
   }
@@ -67,7 +67,8 @@ export class RunStatusBook {
   running(step: StepId, attempt: number, now: number, lastError?: string): void {
     if (!this.startedMs.has(step)) this.startedMs.set(step, now);
     this.set(step, { state: 'running', attempt, startedAt: iso(this.startedMs.get(step) ?? now), ...(lastError ? { lastError } : {}) });
-    this.status.phase = 'running';
+    // A rollback runs its cleanup while the run is `cancelling`; only a passed gate returns to running.
+    if (this.status.phase === 'waiting-approval') this.status.phase = 'running';
   }
 
   done(step: StepId, outcome: StepOutcome, now: number): void {

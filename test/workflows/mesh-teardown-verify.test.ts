@@ -52,7 +52,7 @@ describe('meshTeardown and meshVerify', () => {
     const final = await result(workflowId);
     expect(final.phase).toBe('failed');
     expect(final.outcome).toBe(`Drift between verify-drift-local and verify-drift-remote: ${reason}`);
-    expect(stepState(final, 'verify-split')?.state).toBe('done');
+    expect(stepState(final, 'verify-split')).toMatchObject({ state: 'failed', error: reason });
     const finished = run.notifier.events.find((e) => e.type === 'finished');
     expect(finished?.status.verify).toMatchObject({ passed: false, reason });
     await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'verify-drift');
