@@ -1,6 +1,6 @@
 import { SETUP_KEY_NAMES } from './setup-keys';
 import { parseMeshCommand, type MeshCommand } from './grammar';
-import { authorizeCommand, withPolicyApprovals, type Actor } from './policy';
+import { authorizeCommand, channelAllows, withPolicyApprovals, type Actor, type Decision, type RunToCancel } from './policy';
 import { describeError } from './describe-error';
 import { denied, ephemeral, runsReply, statusReply, usageError, type Reply } from './render/replies';
 import { helpText } from './usage';
@@ -25,13 +25,22 @@ export async function handleMeshCommand(deps: BotDeps, input: CommandInput): Pro
   if (command.verb === 'help') return ephemeral(helpText(SETUP_KEY_NAMES));
 
   const actor: Actor = { userId: input.userId, groups: await deps.groups(input.userId), channelId: input.channelId };
+  const refuse = (decision: Extract<Decision, { allowed: false }>): Reply => {
+    log.warn({ verb: command.verb, reason: decision.reason }, 'denied /mesh command');
+    return denied(decision.reason);
+  };
+  // Every verb but help needs a listed channel, checked before anything asks Temporal, so an
+  // unlisted channel cannot learn whether a run exists.
+  const listed = channelAllows(deps.policy, actor, undefined);
+  if (!listed.allowed) return refuse(listed);
   try {
-    const runRequester = command.verb === 'cancel' ? (await deps.mesh.status(command.run)).requester.id : undefined;
-    const decision = authorizeCommand(deps.policy, actor, command, runRequester);
-    if (!decision.allowed) {
-      log.warn({ verb: command.verb, reason: decision.reason }, 'denied /mesh command');
-      return denied(decision.reason);
+    let target: RunToCancel | undefined;
+    if (command.verb === 'cancel') {
+      const status = await deps.mesh.status(command.run);
+      target = { requester: status.requester.id, spec: status.spec };
     }
+    const decision = authorizeCommand(deps.policy, actor, command, target);
+    if (!decision.allowed) return refuse(decision);
     return await run(deps, command, actor, input.userName);
   } catch (err) {
     const { text, expected } = describeError(err, `${command.verb} the mesh`);

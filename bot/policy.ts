@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MeshSpec } from '../common/mesh-spec';
+import { StepId } from '../common/steps';
 import type { MeshCommand } from './grammar';
 
 const Principals = z
@@ -36,6 +37,10 @@ export const AuthorizationPolicy = z
     admins: Principals.describe('Who may tear down, cancel any run and approve'),
     channels: z.array(ChannelRule).min(1, { message: 'list at least one channel and the contexts it may use' }).describe('Channels that may use /mesh'),
     fourEyes: z.boolean().default(true).describe('The requester of a run may not approve it'),
+    requiredGates: z
+      .array(StepId)
+      .default(['install-remote', 'link-secret'])
+      .describe('Steps every run started from Slack waits at for approval; `gates=` may add gates but never remove these'),
   })
   .refine((p) => [p.approvers, p.admins].some((x) => x.users.length + x.groups.length > 0), {
     message: 'name at least one approver or admin (user or group), or nobody can approve a gate',
@@ -68,7 +73,8 @@ function describe(who: Principals): string {
   return names.length ? names.join(', ') : 'nobody';
 }
 
-function channelAllows(policy: AuthorizationPolicy, actor: Actor, spec: MeshSpec | undefined): Decision {
+/** Is the actor's channel listed, and (given a spec) may it use both of the spec's contexts? */
+export function channelAllows(policy: AuthorizationPolicy, actor: Actor, spec: MeshSpec | undefined): Decision {
   const rule = policy.channels.find((c) => c.channel === actor.channelId);
   if (!rule) return deny(`This channel may not use /mesh. Ask an admin (${describe(policy.admins)}) to add it to the policy, or use a channel that is listed there.`);
   if (!spec || rule.contexts.includes('*')) return allow;
@@ -77,8 +83,21 @@ function channelAllows(policy: AuthorizationPolicy, actor: Actor, spec: MeshSpec
   return allow;
 }
 
-/** May `actor` run `command`? `runRequester` is the requester of the run a cancel names. */
-export function authorizeCommand(policy: AuthorizationPolicy, actor: Actor, command: MeshCommand, runRequester?: string): Decision {
+/** The policy's required gates that `gates=` left out (none when `gates=` was not given). */
+export function droppedRequiredGates(policy: AuthorizationPolicy, spec: MeshSpec, gatesGiven: boolean): StepId[] {
+  return gatesGiven ? policy.requiredGates.filter((g) => !spec.approval.gates.includes(g)) : [];
+}
+
+const code = (xs: readonly string[]) => xs.map((x) => `\`${x}\``).join(', ');
+
+/** The run a cancel names, as its status reports it: who requested it and the spec (contexts) it runs. */
+export interface RunToCancel {
+  requester: string;
+  spec: MeshSpec;
+}
+
+/** May `actor` run `command`? For a cancel, `run` is the run it names (read after the channel check). */
+export function authorizeCommand(policy: AuthorizationPolicy, actor: Actor, command: MeshCommand, run?: RunToCancel): Decision {
   switch (command.verb) {
     case 'help':
       return allow;
@@ -91,15 +110,32 @@ export function authorizeCommand(policy: AuthorizationPolicy, actor: Actor, comm
       if (!isAdmin(policy, actor) && !isEveryone(policy.requesters) && !isIn(policy.requesters, actor)) {
         return deny(`You may not ${command.verb} meshes: only ${describe(policy.requesters)} and admins may. Ask one of them, or an admin to add you.`);
       }
-      return channelAllows(policy, actor, command.spec);
+      return firstDenial(channelAllows(policy, actor, command.spec), () => gatesAllowed(policy, command));
     }
     case 'teardown':
       if (!isAdmin(policy, actor)) return deny(`Only admins (${describe(policy.admins)}) may tear a mesh down. Ask one of them.`);
-      return channelAllows(policy, actor, command.spec);
-    case 'cancel':
-      if (isAdmin(policy, actor) || (runRequester !== undefined && runRequester === actor.userId)) return allow;
+      return firstDenial(channelAllows(policy, actor, command.spec), () => gatesAllowed(policy, command));
+    case 'cancel': {
+      // The channel first, so an unlisted channel learns nothing about the run; then the run's contexts.
+      const channel = channelAllows(policy, actor, run?.spec);
+      if (!channel.allowed) return channel;
+      if (isAdmin(policy, actor) || (run !== undefined && run.requester === actor.userId)) return allow;
       return deny(`Only the requester of ${command.run} or an admin (${describe(policy.admins)}) may cancel it.`);
+    }
   }
+}
+
+const firstDenial = (first: Decision, then: () => Decision): Decision => (first.allowed ? then() : first);
+
+/** `gates=` may add gates but not drop the ones the policy requires: such a command is refused, not silently changed. */
+function gatesAllowed(policy: AuthorizationPolicy, command: Extract<MeshCommand, { spec: MeshSpec }>): Decision {
+  const dropped = droppedRequiredGates(policy, command.spec, command.keys.includes('gates'));
+  if (!dropped.length) return allow;
+  const required = policy.requiredGates;
+  return deny(
+    `The policy requires approval at ${code(required)}; \`gates=\` may add gates but not remove these (you left out ${code(dropped)}). ` +
+      `Leave \`gates=\` out, or list them too, e.g. \`gates=${[...new Set([...required, ...command.spec.approval.gates])].join(',')}\`.`,
+  );
 }
 
 /** May `actor` approve or reject a gate of a run requested by `requesterId`? */
@@ -114,9 +150,10 @@ export function authorizeApproval(policy: AuthorizationPolicy, actor: Actor, req
 }
 
 /**
- * Writes the policy's approvers (and admins) and its four-eyes rule into a run's spec, so the
- * workflow's validator enforces the same rule. Approvers given with `approvers=` only narrow:
- * a click still has to pass the policy.
+ * Writes the policy's approvers (and admins), its four-eyes rule and its required gates into a
+ * run's spec, so the workflow's validator enforces the same rule. Approvers given with `approvers=`
+ * only narrow: a click still has to pass the policy. The gates are the policy's required gates plus
+ * any the user added: `gates=` never removes a required one.
  */
 export function withPolicyApprovals(spec: MeshSpec, policy: AuthorizationPolicy, approversGiven: boolean): MeshSpec {
   const approvers = approversGiven
@@ -125,5 +162,6 @@ export function withPolicyApprovals(spec: MeshSpec, policy: AuthorizationPolicy,
         users: [...new Set([...policy.approvers.users, ...policy.admins.users])],
         groups: [...new Set([...policy.approvers.groups, ...policy.admins.groups])],
       };
-  return { ...spec, approval: { ...spec.approval, approvers, fourEyes: policy.fourEyes } };
+  const gates = [...new Set([...policy.requiredGates, ...spec.approval.gates])];
+  return { ...spec, approval: { ...spec.approval, approvers, gates, fourEyes: policy.fourEyes } };
 }

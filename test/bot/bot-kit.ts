@@ -23,12 +23,19 @@ export const CHANNEL = 'CMESH';
 export const REQUESTER = 'UREQUESTER';
 export const APPROVER = 'UAPPROVER';
 export const OUTSIDER = 'UOUTSIDER';
+/** A listed channel that may only name the contexts narrow-a and narrow-b. */
+export const NARROW_CHANNEL = 'CNARROW';
+/** A channel the policy does not list. */
+export const UNLISTED_CHANNEL = 'CUNLISTED';
 
 /** Approvers through the `oncall` user group; the stand-in puts UAPPROVER and UREQUESTER (an on-call engineer starting a run) in it. */
 export const TEST_POLICY = AuthorizationPolicy.parse({
   approvers: { groups: ['oncall'] },
   admins: { users: ['UADMIN'] },
-  channels: [{ channel: CHANNEL, contexts: ['*'] }],
+  channels: [
+    { channel: CHANNEL, contexts: ['*'] },
+    { channel: NARROW_CHANNEL, contexts: ['narrow-a', 'narrow-b'] },
+  ],
 });
 
 export interface BotKit {
@@ -39,7 +46,8 @@ export interface BotKit {
   /** Everything the bot logged, one JSON object per line. */
   logs: Record<string, unknown>[];
   eventsUrl: string;
-  command(text: string, userId?: string): Promise<{ status: number; body: string }>;
+  /** Sends `/mesh text` from `channelId` (CHANNEL unless given); the answer goes to response_url id `cmd-<userId>`. */
+  command(text: string, userId?: string, channelId?: string): Promise<{ status: number; body: string }>;
   click(actionId: string, value: string, userId: string, messageTs: string): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
 }
@@ -82,8 +90,8 @@ export async function startBotKit(taskQueue: string, opts: { worker?: boolean } 
     steps,
     logs,
     eventsUrl,
-    command: (text, userId = REQUESTER) =>
-      postToSlackEndpoint(eventsUrl, slashCommandBody({ text, userId, channelId: CHANNEL, responseUrl: standin.responseUrl(`cmd-${userId}`) }), { secret: SIGNING_SECRET }),
+    command: (text, userId = REQUESTER, channelId = CHANNEL) =>
+      postToSlackEndpoint(eventsUrl, slashCommandBody({ text, userId, channelId, responseUrl: standin.responseUrl(`cmd-${userId}`) }), { secret: SIGNING_SECRET }),
     click: (actionId, value, userId, messageTs) =>
       postToSlackEndpoint(eventsUrl, buttonClickBody({ userId, channelId: CHANNEL, actionId, value, messageTs, responseUrl: standin.responseUrl(`click-${userId}`) }), { secret: SIGNING_SECRET }),
     async stop() {

@@ -21,6 +21,11 @@ const command = (text: string): MeshCommand => {
   if (!r.ok) throw new Error(r.error);
   return r.command;
 };
+const specOf = (text: string) => {
+  const c = command(text);
+  if (c.verb !== 'setup' && c.verb !== 'verify' && c.verb !== 'teardown') throw new Error(`${text} has no spec`);
+  return c.spec;
+};
 const actor = (userId: string, groups: string[] = [], channelId = 'CPROD'): Actor => ({ userId, groups, channelId });
 
 describe('authorization policy', () => {
@@ -46,9 +51,43 @@ describe('authorization policy', () => {
   it('keeps teardown to admins and cancel to the run\'s requester or an admin', () => {
     expect(authorizeCommand(policy, actor('U1', ['platform']), command('teardown prod-east prod-west'))).toMatchObject({ allowed: false, reason: expect.stringContaining('Only admins (<@UADMIN>)') });
     expect(authorizeCommand(policy, actor('UADMIN'), command('teardown prod-east prod-west'))).toEqual({ allowed: true });
-    expect(authorizeCommand(policy, actor('U1'), command('cancel mesh-setup/a--b'), 'U1')).toEqual({ allowed: true });
-    expect(authorizeCommand(policy, actor('U2'), command('cancel mesh-setup/a--b'), 'U1')).toMatchObject({ allowed: false });
-    expect(authorizeCommand(policy, actor('UADMIN'), command('cancel mesh-setup/a--b'), 'U1')).toEqual({ allowed: true });
+    const prodRun = { requester: 'U1', spec: specOf('setup prod-east prod-west') };
+    expect(authorizeCommand(policy, actor('U1'), command('cancel mesh-setup/prod-east--prod-west'), prodRun)).toEqual({ allowed: true });
+    expect(authorizeCommand(policy, actor('U2'), command('cancel mesh-setup/prod-east--prod-west'), prodRun)).toMatchObject({ allowed: false });
+    expect(authorizeCommand(policy, actor('UADMIN'), command('cancel mesh-setup/prod-east--prod-west'), prodRun)).toEqual({ allowed: true });
+  });
+
+  it('checks a cancel\'s channel, and the contexts of the run it names, before who asks', () => {
+    const labRun = { requester: 'U1', spec: specOf('setup lab-a lab-b') };
+    // An unlisted channel is refused the same way whether or not there is a run (no run: undefined).
+    const unlisted = authorizeCommand(policy, actor('UADMIN', [], 'CRANDOM'), command('cancel mesh-setup/lab-a--lab-b'), labRun);
+    expect(unlisted).toMatchObject({ allowed: false, reason: expect.stringContaining('This channel may not use /mesh') });
+    expect(authorizeCommand(policy, actor('UADMIN', [], 'CRANDOM'), command('cancel mesh-setup/lab-a--lab-b'))).toEqual(unlisted);
+    // A listed channel may cancel only runs on its contexts, even for the requester or an admin.
+    for (const who of ['U1', 'UADMIN']) {
+      expect(authorizeCommand(policy, actor(who), command('cancel mesh-setup/lab-a--lab-b'), labRun)).toEqual({ allowed: false, reason: 'This channel may not use the contexts `lab-a` and `lab-b`; it may use `prod-east`, `prod-west`.' });
+      expect(authorizeCommand(policy, actor(who, [], 'CLAB'), command('cancel mesh-setup/lab-a--lab-b'), labRun)).toEqual({ allowed: true });
+    }
+  });
+
+  it('requires the policy\'s gates: gates= may add gates but never remove them', () => {
+    expect(policy.requiredGates).toEqual(['install-remote', 'link-secret']);
+    const requester = actor('U1', ['platform']);
+    for (const text of ['setup prod-east prod-west gates=none', 'setup prod-east prod-west gates=install-remote', 'verify prod-east prod-west gates=wait-local']) {
+      expect(authorizeCommand(policy, requester, command(text))).toMatchObject({ allowed: false, reason: expect.stringContaining('The policy requires approval at `install-remote`, `link-secret`; `gates=` may add gates but not remove these') });
+    }
+    expect(authorizeCommand(policy, requester, command('setup prod-east prod-west gates=none'))).toMatchObject({ reason: expect.stringContaining('you left out `install-remote`, `link-secret`') });
+    expect(authorizeCommand(policy, actor('UADMIN'), command('teardown prod-east prod-west gates=none'))).toMatchObject({ allowed: false, reason: expect.stringContaining('The policy requires approval') });
+    expect(authorizeCommand(policy, requester, command('setup prod-east prod-west gates=install-remote,link-secret,wait-local'))).toEqual({ allowed: true });
+    expect(authorizeCommand(policy, requester, command('setup prod-east prod-west'))).toEqual({ allowed: true });
+    // A policy that requires nothing lets gates=none through.
+    expect(authorizeCommand({ ...policy, requiredGates: [] }, requester, command('setup prod-east prod-west gates=none'))).toEqual({ allowed: true });
+
+    // The spec carries the union, whatever was typed.
+    expect(withPolicyApprovals(specOf('setup a b gates=none'), policy, false).approval.gates).toEqual(['install-remote', 'link-secret']);
+    expect(withPolicyApprovals(specOf('setup a b gates=wait-local,link-secret'), policy, false).approval.gates).toEqual(['install-remote', 'link-secret', 'wait-local']);
+    const strict = parsePolicy('approvers: { users: [U1AB] }\nchannels: [{ channel: C1AB, contexts: ["*"] }]\nrequiredGates: [wait-local, install-remote, link-secret]', 'inline');
+    expect(withPolicyApprovals(specOf('setup a b'), strict, false).approval.gates).toEqual(['wait-local', 'install-remote', 'link-secret']);
   });
 
   it('lets approvers (by user or group) and admins approve, never the requester while four-eyes is on', () => {
@@ -76,6 +115,7 @@ describe('authorization policy', () => {
     ['channels: [{ channel: C1AB, contexts: ["*"] }]\napprovers: { users: [alice] }', 'approvers.users.0: use a Slack user id such as U0123ABCD'],
     ['channels: [{ channel: C1AB, contexts: ["*"] }]\napprover: { users: [U1] }', 'Unrecognized key: "approver"'],
     ['channels: [{ channel: C1AB, contexts: ["*"] }]\napprovers: { users: [U1] }\nfourEyes: sometimes', 'fourEyes: Invalid input: expected boolean'],
+    ['channels: [{ channel: C1AB, contexts: ["*"] }]\napprovers: { users: [U1] }\nrequiredGates: [install-everything]', 'requiredGates.0: Invalid option'],
     ['channels: [', 'not valid YAML or JSON'],
   ])('refuses a bad policy file, naming the field: %j', (text, message) => {
     expect(() => parsePolicy(text, 'policy.yml')).toThrow(message);

@@ -1,6 +1,6 @@
 import { workflowIdFor } from '../../common/naming';
 import { eventually } from '../harness/child-process';
-import { APPROVER, CHANNEL, REQUESTER, startBotKit, type BotKit } from './bot-kit';
+import { APPROVER, CHANNEL, NARROW_CHANNEL, REQUESTER, startBotKit, UNLISTED_CHANNEL, type BotKit } from './bot-kit';
 
 describe('/mesh status, runs, cancel and help over the real receiver', () => {
   let kit: BotKit;
@@ -10,13 +10,22 @@ describe('/mesh status, runs, cancel and help over the real receiver', () => {
   afterAll(() => kit.stop());
 
   /** Sends a command and waits for its (single) answer through response_url. */
-  const ask = async (text: string, userId = REQUESTER): Promise<string> => {
+  const ask = async (text: string, userId = REQUESTER, channelId = CHANNEL): Promise<string> => {
     const before = kit.standin.ephemerals.filter((e) => e.responseUrlId === `cmd-${userId}`).length;
-    expect(await kit.command(text, userId)).toEqual({ status: 200, body: '' });
+    expect(await kit.command(text, userId, channelId)).toEqual({ status: 200, body: '' });
     await eventually(() => kit.standin.ephemerals.filter((e) => e.responseUrlId === `cmd-${userId}`).length > before, `the answer to ${text}`);
     const answer = kit.standin.ephemerals.filter((e) => e.responseUrlId === `cmd-${userId}`)[before];
     expect(answer.response_type).toBe('ephemeral');
     return `${answer.text}\n${JSON.stringify(answer.blocks)}`;
+  };
+
+  /** Polls the run's status query until it reports `phase`. */
+  const reachPhase = async (workflowId: string, phase: string): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    while ((await kit.mesh.status(workflowId)).phase !== phase) {
+      if (Date.now() > deadline) throw new Error(`${workflowId} did not reach ${phase}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   };
 
   it('shows help with every verb and the keys', async () => {
@@ -50,5 +59,45 @@ describe('/mesh status, runs, cancel and help over the real receiver', () => {
 
     expect(await ask(`cancel ${workflowId}`)).toContain(`Cancelling \`${workflowId}\``);
     await eventually(() => kit.standin.parents(CHANNEL).some((m) => JSON.stringify(m.blocks).includes('runs-local') && JSON.stringify(m.blocks).includes(':no_entry_sign: cancelled')), 'the checklist to show the cancellation');
+  });
+
+  it('refuses cancel from an unlisted channel before any lookup, the same for a run that exists and one that does not', async () => {
+    const workflowId = workflowIdFor('setup', 'guard-local', 'guard-remote');
+    expect(await ask('setup guard-local guard-remote')).toContain(`as run \`${workflowId}\``);
+    await reachPhase(workflowId, 'waiting-approval');
+
+    const deniedLogs = () => kit.logs.filter((l) => l.msg === 'denied /mesh command' && l.channel === UNLISTED_CHANNEL && l.verb === 'cancel');
+    for (const who of [REQUESTER, 'UADMIN']) {
+      const existing = await ask(`cancel ${workflowId}`, who, UNLISTED_CHANNEL);
+      const missing = await ask('cancel mesh-setup/nope--nothing', who, UNLISTED_CHANNEL);
+      expect(existing).toContain(':lock: This channel may not use /mesh.');
+      // Same words either way: nothing says whether the run exists.
+      expect(missing).toBe(existing);
+      expect(missing).not.toContain('No mesh run');
+    }
+    expect(deniedLogs()).toHaveLength(4);
+    expect(deniedLogs()[0]).toMatchObject({ user: REQUESTER, reason: expect.stringContaining('This channel may not use /mesh') });
+    expect((await kit.mesh.status(workflowId)).phase).toBe('waiting-approval');
+
+    // Reading from an unlisted channel is refused the same way, also before any lookup.
+    expect(await ask('status mesh-setup/nope--nothing', REQUESTER, UNLISTED_CHANNEL)).toContain(':lock: This channel may not use /mesh.');
+    await kit.mesh.cancel(workflowId);
+  });
+
+  it('refuses cancel from a listed channel whose contexts do not cover the run, even to its requester and an admin', async () => {
+    const workflowId = workflowIdFor('setup', 'wide-local', 'wide-remote');
+    expect(await ask('setup wide-local wide-remote')).toContain(`as run \`${workflowId}\``);
+    await reachPhase(workflowId, 'waiting-approval');
+
+    for (const who of [REQUESTER, 'UADMIN']) {
+      const answer = await ask(`cancel ${workflowId}`, who, NARROW_CHANNEL);
+      expect(answer).toContain(':lock: This channel may not use the contexts `wide-local` and `wide-remote`; it may use `narrow-a`, `narrow-b`.');
+      expect(kit.logs).toContainEqual(expect.objectContaining({ msg: 'denied /mesh command', user: who, channel: NARROW_CHANNEL, verb: 'cancel', reason: expect.stringContaining('may not use the contexts') }));
+    }
+    expect((await kit.mesh.status(workflowId)).phase).toBe('waiting-approval');
+
+    // From the channel that may use those contexts, the requester can.
+    expect(await ask(`cancel ${workflowId}`)).toContain(`Cancelling \`${workflowId}\``);
+    await reachPhase(workflowId, 'cancelled');
   });
 });

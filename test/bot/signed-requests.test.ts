@@ -82,4 +82,24 @@ describe('Bolt HTTP receiver: signed /mesh requests', () => {
     expect(kit.logs).toContainEqual(expect.objectContaining({ msg: 'denied /mesh command', user: 'UREQUESTER', channel: 'COTHER', verb: 'setup' }));
     expect(await exists(workflowIdFor('setup', 'deny-a', 'deny-b'))).toBe(false);
   });
+
+  it('refuses gates= that drops a gate the policy requires, naming the required gates, and starts nothing', async () => {
+    for (const [text, id] of [['setup nogate-a nogate-b gates=none', 'nogates'], ['setup nogate-a nogate-b gates=link-secret', 'onegate']]) {
+      await postToSlackEndpoint(kit.eventsUrl, body(text, id), { secret: SIGNING_SECRET });
+      await eventually(() => answersTo(id).length > 0, `the refusal of ${text}`);
+      expect(answersTo(id)[0]).toMatchObject({ response_type: 'ephemeral' });
+      expect(answersTo(id)[0].text).toContain(':lock: The policy requires approval at `install-remote`, `link-secret`; `gates=` may add gates but not remove these');
+    }
+    expect(answersTo('onegate')[0].text).toContain('you left out `install-remote`');
+    expect(kit.logs).toContainEqual(expect.objectContaining({ msg: 'denied /mesh command', user: 'UREQUESTER', channel: 'CMESH', verb: 'setup', reason: expect.stringContaining('The policy requires approval') }));
+    expect(await exists(workflowIdFor('setup', 'nogate-a', 'nogate-b'))).toBe(false);
+
+    // Adding a gate is fine: the run waits at the required ones and the added one.
+    await postToSlackEndpoint(kit.eventsUrl, body('setup addgate-a addgate-b gates=wait-local,install-remote,link-secret', 'addgate'), { secret: SIGNING_SECRET });
+    await eventually(() => answersTo('addgate').length > 0, 'the start');
+    expect(answersTo('addgate')[0].text).toContain('Started mesh setup');
+    const [input] = (await kit.client.workflow.getHandle(workflowIdFor('setup', 'addgate-a', 'addgate-b')).fetchHistory()).events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
+    const started = JSON.parse(Buffer.from(input.data!).toString('utf8')) as { spec: { approval: { gates: string[] } } };
+    expect([...started.spec.approval.gates].sort()).toEqual(['install-remote', 'link-secret', 'wait-local']);
+  });
 });
