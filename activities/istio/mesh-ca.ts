@@ -1,4 +1,5 @@
-import { constants, generateKeyPairSync, privateEncrypt, randomBytes } from 'node:crypto';
+import { constants, generateKeyPair, privateEncrypt, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import forge from 'node-forge';
 
 /** The mesh's shared root: both clusters' intermediates chain to it, so mTLS works across them. */
@@ -17,9 +18,12 @@ export interface Cacerts {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function keyPair(bits: number): { publicKey: forge.pki.PublicKey; keyPem: string } {
-  // Node's native RSA generation: node-forge's pure-JS keygen takes seconds per key.
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+async function keyPair(bits: number): Promise<{ publicKey: forge.pki.PublicKey; keyPem: string }> {
+  // Node's native RSA generation, off the event loop (libuv's thread pool): an RSA-4096 key takes
+  // seconds, which would stall the heartbeats of every other activity on the worker.
+  const { publicKey, privateKey } = await generateKeyPairAsync('rsa', {
     modulusLength: bits,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -53,8 +57,8 @@ function serial(): string {
 }
 
 /** Generates a self-signed root CA (RSA 4096, 10 years) like Istio's tools/certs Makefile. */
-export function generateRootCa(meshId: string, now = new Date()): RootCa {
-  const { publicKey, keyPem } = keyPair(4096);
+export async function generateRootCa(meshId: string, now = new Date()): Promise<RootCa> {
+  const { publicKey, keyPem } = await keyPair(4096);
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = serial();
@@ -76,9 +80,9 @@ export function generateRootCa(meshId: string, now = new Date()): RootCa {
 }
 
 /** Issues a cluster's intermediate CA (RSA 2048, 2 years) from the root and returns its `cacerts` files. */
-export function issueClusterCa(root: RootCa, clusterName: string, now = new Date()): Cacerts {
+export async function issueClusterCa(root: RootCa, clusterName: string, now = new Date()): Promise<Cacerts> {
   const rootCert = forge.pki.certificateFromPem(root.certPem);
-  const { publicKey, keyPem } = keyPair(2048);
+  const { publicKey, keyPem } = await keyPair(2048);
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = serial();

@@ -1,7 +1,8 @@
+import type { V1Secret } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { applyObjects } from '../kube/apply';
 import type { ClusterClient } from '../kube/cluster-client';
-import { isNotFound, kubeCall, kubeFailure } from '../kube/kube-failure';
+import { isNotFound, KUBE_FAILURE, kubeCall, kubeFailure, statusCode } from '../kube/kube-failure';
 import type { KubeObject } from '../kube/kube-object';
 import { ISTIO_NAMESPACE } from './istioctl';
 import { generateRootCa, issueClusterCa, issuedBy, validateRootCa, type RootCa } from './mesh-ca';
@@ -41,19 +42,37 @@ function rootCaSecret(root: RootCa): KubeObject {
 /** The supplied root, else the one kept in local, else a new one (stored in local) when `create`. */
 export async function meshRootCa(local: ClusterClient, meshId: string, supplied: RootCa | undefined, create: boolean): Promise<RootCa> {
   if (supplied) return supplied;
-  const secret = await readSecret(local, ROOT_CA_SECRET);
-  const certPem = decode(secret?.data, 'root-cert.pem');
-  const keyPem = decode(secret?.data, 'root-key.pem');
-  if (certPem && keyPem) return validateRootCa({ certPem, keyPem }, `Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET} on ${local.context}`);
+  const stored = await storedRoot(local);
+  if (stored) return stored;
   if (!create) {
     throw ApplicationFailure.nonRetryable(
       `The mesh's root CA is not in Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET} on ${local.context}: run install-local first (it creates the root), or supply the root to the worker.`,
       'MeshRootCaMissing',
     );
   }
-  const root = generateRootCa(meshId);
-  await applyObjects(local, [rootCaSecret(root)]);
-  return root;
+  const root = await generateRootCa(meshId);
+  // Create, never overwrite: of two overlapping attempts the first to store wins, the other uses its root.
+  try {
+    await local.core.createNamespacedSecret({ namespace: ISTIO_NAMESPACE, body: rootCaSecret(root) as V1Secret });
+    return root;
+  } catch (err) {
+    if (statusCode(err) !== 409) throw kubeFailure(err, { verb: 'create', object: `Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET}`, context: local.context });
+  }
+  const winner = await storedRoot(local);
+  if (!winner) {
+    throw ApplicationFailure.retryable(
+      `Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET} on ${local.context} already existed but could not be read back complete; retrying.`,
+      KUBE_FAILURE.transient,
+    );
+  }
+  return winner;
+}
+
+async function storedRoot(local: ClusterClient): Promise<RootCa | undefined> {
+  const secret = await readSecret(local, ROOT_CA_SECRET);
+  const certPem = decode(secret?.data, 'root-cert.pem');
+  const keyPem = decode(secret?.data, 'root-key.pem');
+  return certPem && keyPem ? validateRootCa({ certPem, keyPem }, `Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET} on ${local.context}`) : undefined;
 }
 
 /**
@@ -72,8 +91,8 @@ export async function ensureCacerts(client: ClusterClient, root: RootCa, cluster
       'ForeignCacerts',
     );
   }
-  await kubeCall({ verb: 'apply', object: `Secret ${ISTIO_NAMESPACE}/${CACERTS_SECRET}`, context: client.context }, () =>
-    applyObjects(client, [cacertsSecret(issueClusterCa(root, clusterName))]),
+  await kubeCall({ verb: 'apply', object: `Secret ${ISTIO_NAMESPACE}/${CACERTS_SECRET}`, context: client.context }, async () =>
+    applyObjects(client, [cacertsSecret(await issueClusterCa(root, clusterName))]),
   );
   return 'written';
 }

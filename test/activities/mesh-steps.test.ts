@@ -6,6 +6,7 @@ import { createMeshStepActivities } from '../../activities/mesh-steps';
 import { KubeClients } from '../../activities/kube/cluster-client';
 import { EXEC_TIMEOUT, execInPod, type ExecInPod } from '../../activities/kube/exec';
 import { verifyExecTimeoutMs } from '../../activities/istio/steps/verify-split';
+import { meshRootCa, ROOT_CA_SECRET } from '../../activities/istio/root-ca-store';
 import { parseMeshNetworks } from '../../activities/istio/mesh-networks';
 import { remoteReaderObjects } from '../../activities/istio/remote-secret';
 import { localSamples, remoteSamples } from '../../activities/istio/samples';
@@ -90,6 +91,24 @@ describe('mesh step activities on the test clusters', () => {
     await run('installLocal');
     expect(await resourceVersions(local, manifests)).toEqual(first);
     expect(Object.values(first)).not.toContain('absent');
+  });
+
+  it('install-local: two overlapping first attempts store one root CA and both use it (create, not a forced apply)', async () => {
+    const saved = await local.core.readNamespacedSecret({ name: ROOT_CA_SECRET, namespace: 'istio-system' });
+    await local.core.deleteNamespacedSecret({ name: ROOT_CA_SECRET, namespace: 'istio-system' });
+    try {
+      const [a, b] = await Promise.all([meshRootCa(local, 'race', undefined, true), meshRootCa(local, 'race', undefined, true)]);
+      expect(a.certPem).toBe(b.certPem);
+      const stored = await local.core.readNamespacedSecret({ name: ROOT_CA_SECRET, namespace: 'istio-system' });
+      expect(Buffer.from(stored.data?.['root-cert.pem'] ?? '', 'base64').toString('utf8')).toBe(a.certPem);
+    } finally {
+      // Put the root install-local stored back: the later steps issue from it.
+      await local.core.deleteNamespacedSecret({ name: ROOT_CA_SECRET, namespace: 'istio-system' }).catch(() => undefined);
+      await local.core.createNamespacedSecret({
+        namespace: 'istio-system',
+        body: { metadata: { name: ROOT_CA_SECRET, namespace: 'istio-system', labels: saved.metadata?.labels }, type: saved.type, data: saved.data },
+      });
+    }
   });
 
   it('wait-local: returns the east-west gateway\'s load-balancer address', async () => {
