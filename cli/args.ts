@@ -4,12 +4,13 @@ import { StepId } from '../common/steps';
 import { Duration } from '../common/approval-policy';
 import { describeIssues } from '../common/errors';
 import { parseMeshCommand, type MeshCommand } from '../bot/grammar';
+import type { MeshSpec } from '../common/mesh-spec';
 
 /** A CLI invocation: the /mesh verbs, plus the ones Slack does with buttons and settings. */
 export type CliCommand =
   | { kind: 'mesh'; command: MeshCommand; wait: boolean }
   | { kind: 'decide'; decision: 'approve' | 'reject'; run: string; step: StepId; reason?: string }
-  | { kind: 'schedule'; local: string; remote: string; every: string }
+  | { kind: 'schedule'; spec: MeshSpec; every: string }
   | { kind: 'watch'; run: string };
 
 export interface CliArgs {
@@ -25,11 +26,11 @@ export const CLI_USAGE = `Usage: meshops <command> [--as user] [--groups a,b] [-
   cancel <run> [--rollback]    runs
   teardown <local> <remote>    verify <local> <remote>
   approve <run> <step> [--reason text]    reject <run> <step> [--reason text]
-  schedule-verify <local-context> <remote-context> <every, e.g. 15m>
+  schedule-verify <local-context> <remote-context> <every, e.g. 15m> [key=value…]
   help`;
 
 const Decide = z.tuple([z.string().min(1), StepId]);
-const Schedule = z.tuple([z.string().min(1), z.string().min(1), Duration]);
+const Every = Duration;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -68,8 +69,14 @@ export function parseCliArgs(argv: string[]): CliArgs {
     return { ...common, command: { kind: 'decide', decision: verb, run, step, reason: values.reason } };
   }
   if (verb === 'schedule-verify') {
-    const [local, remote, every] = check(Schedule, 'schedule-verify <local> <remote> <every>');
-    return { ...common, command: { kind: 'schedule', local, remote, every } };
+    // The verify words with the interval after the contexts: the schedule re-checks the mesh as it was set up.
+    const [local, remote, every, ...keys] = rest;
+    const interval = Every.safeParse(every);
+    if (!interval.success) throw new UsageError(`schedule-verify <local> <remote> <every>: ${describeIssues(interval.error)}\n${CLI_USAGE}`);
+    const result = parseMeshCommand(['verify', local ?? '', remote ?? '', ...keys].join(' '));
+    if (!result.ok) throw new UsageError(`${result.error}\n${CLI_USAGE}`);
+    if (result.command.verb !== 'verify') throw new UsageError(CLI_USAGE);
+    return { ...common, command: { kind: 'schedule', spec: result.command.spec, every: interval.data } };
   }
   if (verb === 'watch') {
     const [run] = check(z.tuple([z.string().min(1)]), 'watch <run>');

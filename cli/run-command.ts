@@ -42,8 +42,7 @@ export async function runCommand(mesh: MeshClient, args: CliArgs, requester: Req
       return 0;
     }
     case 'schedule': {
-      const spec = { local: { context: command.local, network: 'network1' }, remote: { context: command.remote, network: 'network2' } };
-      const { scheduleId } = await mesh.createVerifySchedule(spec, command.every, requester);
+      const { scheduleId } = await mesh.createVerifySchedule(command.spec, command.every, requester);
       out({ scheduleId }, `Schedule ${scheduleId} re-verifies the mesh every ${command.every}.`);
       return 0;
     }

@@ -33,7 +33,10 @@ export class RunNotFoundError extends Error {
 /** A verify schedule already exists for the pair. */
 export class ScheduleConflictError extends Error {
   constructor(readonly scheduleId: string) {
-    super(`A verify schedule ${scheduleId} already exists for this cluster pair. Delete it first to change its interval.`);
+    super(
+      `A verify schedule ${scheduleId} already exists for this cluster pair. To change it, delete it first: ` +
+        `\`temporal schedule delete --schedule-id ${scheduleId}\` (or in the Temporal UI).`,
+    );
     this.name = 'ScheduleConflictError';
   }
 }

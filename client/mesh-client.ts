@@ -74,8 +74,11 @@ export class MeshClient {
     this.taskQueue = opts.taskQueue;
   }
 
-  /** Starts meshSetup for the pair; refuses with MeshRunConflictError while one runs for it. */
-  startSetup(spec: MeshSpecInput, requester: RequesterInput): Promise<StartedRun> {
+  /** Starts meshSetup for the pair; refuses with MeshRunConflictError while a setup or teardown runs for it. */
+  async startSetup(spec: MeshSpecInput, requester: RequesterInput): Promise<StartedRun> {
+    const input = this.parseInput(spec, requester);
+    const teardownId = workflowIdFor('teardown', input.spec.local.context, input.spec.remote.context);
+    if (await this.isRunning(teardownId)) throw new MeshRunConflictError(teardownId, 'teardown');
     return this.start('setup', spec, requester);
   }
 
@@ -100,7 +103,13 @@ export class MeshClient {
     try {
       return await handle.executeUpdate(approveUpdate, { args: [parsed] });
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new ApprovalRefusedError(id, err.cause?.message ?? err.message);
+      if (err instanceof WorkflowUpdateFailedError) {
+        const reason = err.cause?.message ?? err.message;
+        if (/no registered handler for update/i.test(reason)) {
+          throw new ApprovalRefusedError(id, `Run ${id} has no approval gates (verify runs and ungated teardowns never wait for one); there is nothing to approve.`);
+        }
+        throw new ApprovalRefusedError(id, reason);
+      }
       // An Update to a closed run fails as not-found; tell a run that ended from one that never was.
       const ended = await this.endedPhase(handle);
       if (ended) throw new ApprovalRefusedError(id, `Run ${id} already ended (${ended}); there is no gate left to approve. Start a new setup if the mesh is still wanted.`);

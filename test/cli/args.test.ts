@@ -24,7 +24,11 @@ describe('meshops CLI arguments', () => {
       step: 'link-secret',
       reason: 'change 42',
     });
-    expect(parseCliArgs(['schedule-verify', 'a', 'b', '15m']).command).toEqual({ kind: 'schedule', local: 'a', remote: 'b', every: '15m' });
+    expect(parseCliArgs(['schedule-verify', 'a', 'b', '15m', 'requests=40', 'namespace=demo']).command).toMatchObject({
+      kind: 'schedule',
+      every: '15m',
+      spec: { local: { context: 'a' }, remote: { context: 'b' }, verify: { requests: 40 }, samples: { namespace: 'demo' } },
+    });
   });
 
   it('says what is wrong and shows the right form', () => {

@@ -35,6 +35,20 @@ describe('MeshClient against a real Temporal dev server', () => {
     await env.mesh.cancel(again.workflowId);
   });
 
+  it('refuses a setup while a teardown of the pair runs, and an approval for a run that has no gates', async () => {
+    const spec = specFor('tearing');
+    const teardown = await env.mesh.teardown(spec, REQUESTER);
+    const run = fakes.add(teardown.workflowId, { 'deploy-samples': { holdCleanup: true } });
+    await statusWhen(env.mesh, teardown.workflowId, (s) => s.steps.some((x) => x.state.state === 'running'), 'teardown running');
+
+    await expect(env.mesh.startSetup(spec, REQUESTER)).rejects.toThrow('A mesh teardown for this cluster pair is already running as workflow mesh-teardown/tearing-local--tearing-remote.');
+    await expect(env.mesh.approve(teardown.workflowId, { step: 'cleanup', decision: 'approve', approver: ONCALL })).rejects.toThrow(
+      'Run mesh-teardown/tearing-local--tearing-remote has no approval gates (verify runs and ungated teardowns never wait for one); there is nothing to approve.',
+    );
+    run.steps.release('deploy-samples');
+    await expect(env.client.workflow.getHandle(teardown.workflowId).result()).resolves.toMatchObject({ phase: 'done' });
+  });
+
   it('rejects bad input with the field and the fix, before anything starts', async () => {
     await expect(env.mesh.startSetup({ local: { context: 'a', network: 'n1' }, remote: { context: 'b', network: 'n1' } }, REQUESTER)).rejects.toThrow(
       'Invalid mesh spec:\nremote.network: local and remote must be on different Istio networks (split-horizon EDS needs two)',

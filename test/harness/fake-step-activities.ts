@@ -15,6 +15,8 @@ export interface FakeStepBehaviour {
   hold?: boolean;
   /** The step heartbeats for this long, then succeeds (for worker processes, which the test cannot call into). */
   holdMs?: number;
+  /** The cleanup of this step heartbeats until `release(step)` (or until cancelled). */
+  holdCleanup?: boolean;
   /** verify-split's verdict. */
   verify?: Partial<VerifyResult>;
 }
@@ -76,6 +78,8 @@ export class FakeStepActivities {
       ...(Object.fromEntries(entries) as Omit<MeshStepActivities, 'cleanupStep'>),
       cleanupStep: async (input) => {
         this.record('cleanup', input);
+        const step = input.step as SetupStepId;
+        if (this.behaviours[step]?.holdCleanup) await this.heartbeatUntil(() => this.released.has(step));
         this.cleanups.push(input.step);
         return { summary: `cleaned up ${input.step}` };
       },
