@@ -3,8 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from './naming';
 import { ValidationError, describeIssues } from './errors';
 
-// common/ stays free of I/O: callers read the file and the environment and hand both in.
-// yaml is a pure parser, the one dependency besides zod.
+// Pure: load-config.ts reads the file and the environment (the one place in common/ that does) and
+// hands both in. yaml is a pure parser, the one dependency besides zod.
 
 const port = z.coerce.number().int().min(1).max(65535);
 const url = z.url({ message: 'use a full URL, e.g. http://localhost:8233' });

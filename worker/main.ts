@@ -8,11 +8,23 @@ import { createLogger, installTemporalLogging } from './logger';
 import { findIstioctl } from './istioctl';
 import { runWorker } from './run-worker';
 
+/** The activities read one kubeconfig file; a KUBECONFIG list is refused rather than cut short. */
+function singleKubeconfig(value: string | undefined): string | undefined {
+  const files = (value ?? '').split(':').filter(Boolean);
+  if (files.length > 1) {
+    throw new Error(
+      `KUBECONFIG lists ${files.length} files; meshops reads one. Merge them: ` +
+        '`KUBECONFIG=a:b kubectl config view --flatten > merged` and set KUBECONFIG=merged.',
+    );
+  }
+  return files[0];
+}
+
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'meshops-worker');
   installTemporalLogging(logger);
-  const kubeconfigPath = config.kubeconfig?.split(':')[0] || join(homedir(), '.kube', 'config');
+  const kubeconfigPath = singleKubeconfig(config.kubeconfig) ?? join(homedir(), '.kube', 'config');
   const { slack, temporal } = config;
   const activities = createActivities({
     logger,
@@ -25,7 +37,11 @@ async function run(): Promise<void> {
     slack: slack.botToken
       ? {
           // Temporal retries the notify activity; the client's own retries (minutes long) would outlast it.
-          client: new WebClient(slack.botToken, { retryConfig: { retries: 2 }, ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}) }),
+          client: new WebClient(slack.botToken, {
+            retryConfig: { retries: 2 },
+            rejectRateLimitedCalls: true, // the notifier retries after Retry-After; the client must not stall the worker
+            ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+          }),
           defaultChannel: slack.defaultChannel,
           temporalUiUrl: temporal.uiUrl ?? (temporal.address ? undefined : `http://127.0.0.1:${temporal.devServerUiPort}`),
           namespace: temporal.namespace,

@@ -1,0 +1,42 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually, spawnTs, type Child } from '../harness/child-process';
+import { freePorts } from '../harness/kube/ports';
+import { testKubeconfigPath } from '../harness/kube/test-clusters';
+import { testTemporalAddress } from '../harness/temporal-server';
+
+const main = join(__dirname, '../../worker/main.ts');
+
+describe('worker/main.ts, the process `npm start` runs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshops-main-'));
+  let running: Child | undefined;
+  afterAll(async () => {
+    running?.process.kill('SIGKILL');
+    await running?.exited;
+  });
+
+  it('polls the task queue with the real activities, reports healthy, and exits 0 on SIGTERM', async () => {
+    const [metricsPort] = await freePorts(1);
+    const log = join(dir, 'worker.log');
+    running = spawnTs(
+      main,
+      { TEMPORAL_ADDRESS: testTemporalAddress(), MESHOPS_TASK_QUEUE: `main-${Date.now()}`, KUBECONFIG: testKubeconfigPath(), MESHOPS_METRICS_PORT: String(metricsPort) },
+      log,
+    );
+    const healthy = () => fetch(`http://127.0.0.1:${metricsPort}/healthz`).then((r) => r.status === 200, () => false);
+    await eventually(healthy, 'the worker to report healthy', 90_000);
+    running.process.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    expect(readFileSync(log, 'utf8')).toContain('"notifier":"log"');
+    running = undefined;
+  });
+
+  it('refuses a KUBECONFIG list with the command that merges it', async () => {
+    const log = join(dir, 'list.log');
+    running = spawnTs(main, { TEMPORAL_ADDRESS: testTemporalAddress(), KUBECONFIG: '/a/config:/b/config' }, log);
+    expect(await running.exited).toBe(1);
+    expect(readFileSync(log, 'utf8')).toContain('KUBECONFIG lists 2 files; meshops reads one. Merge them');
+    running = undefined;
+  });
+});
