@@ -34,9 +34,14 @@ export interface WorkloadWait {
   timeoutMs: number;
   /** For messages, e.g. "control-plane" → "control-plane pods in istio-system on local". */
   label?: string;
+  /** Succeed on a namespace with no Deployments (and no pods); by default the wait needs at least one. */
+  allowEmpty?: boolean;
 }
 
-/** Waits for every Deployment of the namespace to be available, then every pod to be Ready. */
+/**
+ * Waits for every Deployment of the namespace to be available, then every pod to be Ready. An
+ * empty namespace is not done (an install that created nothing is not ready) unless `allowEmpty`.
+ */
 export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): Promise<{ deployments: number; pods: number }> {
   const started = Date.now();
   const prefix = w.label ? `${w.label} ` : '';
@@ -48,6 +53,7 @@ export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): 
     labelSelector: w.labelSelector,
     timeoutMs: w.timeoutMs,
     check: (items) => {
+      if (items.length === 0) return { done: !!w.allowEmpty, progress: 'no Deployments yet' };
       const ready = items.filter(deploymentReady).length;
       return { done: ready === items.length, progress: `${ready} of ${items.length} Deployments available` };
     },
@@ -62,6 +68,7 @@ export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): 
     timeoutMs: Math.max(1, w.timeoutMs - (Date.now() - started)),
     check: (items) => {
       const counted = items.filter(podCounts);
+      if (counted.length === 0) return { done: !!w.allowEmpty, progress: 'no pods yet' };
       const ready = counted.filter(podReady).length;
       return { done: ready === counted.length, progress: `${ready} of ${counted.length} pods Ready` };
     },

@@ -211,6 +211,19 @@ describe('kube primitives on a real API server', () => {
     expect(failure?.message).toContain(`container c of pod ${ns}/slow on remote did not finish`);
   });
 
+  it('does not take an empty namespace for a finished rollout (no Deployments yet) unless the caller allows empty', async () => {
+    const empty = 'primitives-empty';
+    await applyObjects(remote, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: empty } }]);
+    try {
+      const failure = await rejection(waitForWorkloads(remote, { namespace: empty, timeoutMs: 1_500 }));
+      expect(failure?.type).toBe('KubeWaitTimeout');
+      expect(failure?.message).toContain('(no Deployments yet)');
+      await expect(waitForWorkloads(remote, { namespace: empty, timeoutMs: 1_500, allowEmpty: true })).resolves.toEqual({ deployments: 0, pods: 0 });
+    } finally {
+      await deleteObjects(remote, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: empty } }]);
+    }
+  });
+
   it('heartbeats the wait\'s progress and stops watching when the activity is cancelled', async () => {
     const stuck: V1Deployment = {
       metadata: { name: 'stuck', namespace: ns, labels: { app: 'stuck' } },
