@@ -1,4 +1,6 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { parse, stringify } from 'yaml';
+import { KUBE_FAILURE } from '../kube/kube-failure';
 import { z } from 'zod';
 
 /** Istio's MeshNetworks (the `meshNetworks` key of the `istio` ConfigMap). */
@@ -35,7 +37,10 @@ export function parseMeshNetworks(text: string | undefined): MeshNetworks {
   const parsed = MeshNetworks.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`the istio ConfigMap's meshNetworks is not valid MeshNetworks (${issue.path.join('.')}: ${issue.message}); fix it by hand or rerun install-local`);
+    throw ApplicationFailure.nonRetryable(
+      `the istio ConfigMap's meshNetworks is not valid MeshNetworks (${issue.path.join('.')}: ${issue.message}); fix it by hand or rerun install-local`,
+      KUBE_FAILURE.invalid,
+    );
   }
   return parsed.data;
 }

@@ -72,7 +72,16 @@ async function storedRoot(local: ClusterClient): Promise<RootCa | undefined> {
   const secret = await readSecret(local, ROOT_CA_SECRET);
   const certPem = decode(secret?.data, 'root-cert.pem');
   const keyPem = decode(secret?.data, 'root-key.pem');
-  return certPem && keyPem ? validateRootCa({ certPem, keyPem }, `Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET} on ${local.context}`) : undefined;
+  if (!certPem || !keyPem) return undefined;
+  try {
+    return validateRootCa({ certPem, keyPem }, `Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET} on ${local.context}`);
+  } catch (err) {
+    // A corrupt stored root will not heal by retrying: name it (never its key) and the fix.
+    throw ApplicationFailure.nonRetryable(
+      `${(err as Error).message} The stored root CA is corrupt: delete the Secret and rerun install-local (a new root means re-issuing both clusters' cacerts).`,
+      KUBE_FAILURE.invalid,
+    );
+  }
 }
 
 /**

@@ -38,4 +38,12 @@ describe('classifying Kubernetes API failures', () => {
     const terminating = status(403, 'Forbidden', 'unable to create new content in namespace sample because it is being terminated');
     expect(kubeFailure(terminating, action).nonRetryable).toBe(false);
   });
+
+  it('makes any other plain error non-retryable with its message (only network errors retry)', () => {
+    const failure = kubeFailure(new TypeError("Cannot read properties of undefined (reading 'metadata')"), action);
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.type).toBe(KUBE_FAILURE.invalid);
+    expect(failure.message).toBe("Could not apply Deployment istio-system/istiod on local: Cannot read properties of undefined (reading 'metadata')");
+    expect(kubeFailure(new Error('socket hang up'), action).nonRetryable).toBe(false);
+  });
 });

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { parse } from 'yaml';
 import {
   gatewayAddressOf,
@@ -51,6 +52,14 @@ describe('meshNetworks with the seed\'s network2 gateway', () => {
   it('names the bad field of a malformed meshNetworks', () => {
     expect(() => parseMeshNetworks('networks:\n  network2:\n    gateways: [{ address: x, port: "15443" }]\n')).toThrow(
       /meshNetworks is not valid MeshNetworks \(networks\.network2\.gateways\.0\.port: /,
-    );
+    );    let failure: unknown;
+    try {
+      parseMeshNetworks('networks: [oops]\n');
+    } catch (e) {
+      failure = e;
+    }
+    // Thrown as a non-retryable KubeInvalid: a corrupt ConfigMap does not heal by retrying.
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'KubeInvalid', nonRetryable: true });
   });
 });

@@ -1,8 +1,9 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { MeshSpec } from '../../../common/mesh-spec';
 import { PROFILES } from '../../../common/profiles';
 import type { StepInput, StepOutcome } from '../../../common/step-contract';
 import { applyObjects } from '../../kube/apply';
-import { kubeCall } from '../../kube/kube-failure';
+import { KUBE_FAILURE, kubeCall } from '../../kube/kube-failure';
 import { waitForLoadBalancer } from '../../kube/waits';
 import { ISTIO_NAMESPACE } from '../istioctl';
 import { gatewayAddressOf, parseMeshNetworks } from '../mesh-networks';
@@ -33,7 +34,9 @@ export async function setGatewayAddress(
   const rendered = (await localInstallManifests(ctx.deps.istioctlPath, spec, address)).find(
     (o) => o.kind === 'ConfigMap' && o.metadata.name === ISTIO_CONFIGMAP,
   );
-  if (!rendered) throw new Error(`istioctl rendered no ConfigMap ${ISTIO_NAMESPACE}/${ISTIO_CONFIGMAP} for ${spec.istio.profile}`);
+  if (!rendered) {
+    throw ApplicationFailure.nonRetryable(`istioctl rendered no ConfigMap ${ISTIO_NAMESPACE}/${ISTIO_CONFIGMAP} for ${spec.istio.profile}`, KUBE_FAILURE.invalid);
+  }
   await applyObjects(local, [{ ...rendered, metadata: { ...rendered.metadata, resourceVersion: live.metadata?.resourceVersion } }]);
   return { changed: true, previous };
 }
