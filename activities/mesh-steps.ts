@@ -13,7 +13,6 @@ import { verifySplit } from './istio/steps/verify-split';
 import { waitLocal, waitRemote } from './istio/steps/wait-steps';
 
 export type { MeshStepDeps, StepLogger, StepTimeouts } from './istio/steps/step-context';
-export { NON_RETRYABLE_KUBE_FAILURES } from './kube/kube-failure';
 
 /**
  * The mesh procedure's step activities, one per StepId, each idempotent. Kubernetes clients are

@@ -134,20 +134,33 @@ export async function waitForSecretKeys(client: ClusterClient, namespace: string
   return secret;
 }
 
-/** Waits until no object of the resource with this name remains (e.g. a Namespace after delete). */
-export async function waitForGone(client: ClusterClient, resource: WatchedResource, name: string, timeoutMs: number): Promise<void> {
+/** Waits until no object of the resource with one of these names remains (e.g. Namespaces, CRDs after delete). */
+export async function waitForGone(client: ClusterClient, resource: WatchedResource, names: string[], timeoutMs: number): Promise<void> {
+  const wanted = new Set(names);
+  if (wanted.size === 0) return;
+  const [only] = names;
+  const left = (items: KubernetesObject[]) => items.filter((o) => wanted.has(o.metadata?.name ?? ''));
   await waitFor<KubernetesObject>({
     client,
-    what: `${resource.kind} ${resource.namespace ? `${resource.namespace}/` : ''}${name} to be deleted on ${client.context}`,
+    what:
+      wanted.size === 1
+        ? `${resource.kind} ${resource.namespace ? `${resource.namespace}/` : ''}${only} to be deleted on ${client.context}`
+        : `${wanted.size} ${resource.kind}s to be deleted on ${client.context}`,
     resource,
-    fieldSelector: `metadata.name=${name}`,
+    fieldSelector: wanted.size === 1 ? `metadata.name=${only}` : undefined,
     timeoutMs,
-    check: (items) => ({ done: items.length === 0, progress: items.length ? 'still present' : 'gone' }),
+    check: (items) => {
+      const n = left(items).length;
+      return { done: n === 0, progress: `${n} of ${wanted.size} still present` };
+    },
     explain: async (items) =>
-      items.map((o) => {
+      left(items).map((o) => {
         const status = (o as { status?: { conditions?: { type: string; status: string; message?: string }[] } }).status;
         const conditions = (status?.conditions ?? []).filter((c) => c.status === 'True').map((c) => `${c.type}: ${c.message ?? ''}`);
-        return `${resource.kind} ${name}: finalizers ${JSON.stringify(o.metadata?.finalizers ?? [])}${conditions.length ? `; ${conditions.join('; ')}` : ''}`;
+        return (
+          `${resource.kind} ${o.metadata?.name}: finalizers ${JSON.stringify(o.metadata?.finalizers ?? [])}, deleting since ${String(o.metadata?.deletionTimestamp ?? 'never')}` +
+          (conditions.length ? `; ${conditions.join('; ')}` : '')
+        );
       }),
   });
 }

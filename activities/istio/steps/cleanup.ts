@@ -1,4 +1,3 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { clusterName } from '../../../common/mesh-spec';
 import { PROFILES } from '../../../common/profiles';
 import type { StepInput, StepOutcome } from '../../../common/step-contract';
@@ -6,7 +5,8 @@ import { SETUP_STEPS, STEP_CATALOGUE, type StepId } from '../../../common/steps'
 import { deleteObjects } from '../../kube/apply';
 import type { ClusterClient } from '../../kube/cluster-client';
 import type { KubeObject } from '../../kube/kube-object';
-import { waitFor, type WatchedResource } from '../../kube/wait-for';
+import type { WatchedResource } from '../../kube/wait-for';
+import { waitForGone } from '../../kube/waits';
 import { ISTIO_NAMESPACE } from '../istioctl';
 import { CACERTS_SECRET } from '../mesh-objects';
 import { remoteReaderObjects, remoteSecretName } from '../remote-secret';
@@ -27,27 +27,9 @@ function secretStub(name: string): KubeObject {
 /** Deletes the objects, then waits until their namespaces and CRDs are really gone (finalizers done). */
 async function deleteAndWait(client: ClusterClient, objects: KubeObject[], timeoutMs: number): Promise<number> {
   const deleted = await deleteObjects(client, objects);
-  const awaited = (kind: string) => new Set(objects.filter((o) => o.kind === kind).map((o) => o.metadata.name));
-  for (const [resource, names] of [
-    [NAMESPACES, awaited('Namespace')],
-    [CRDS, awaited('CustomResourceDefinition')],
-  ] as const) {
-    if (names.size === 0) continue;
-    await waitFor<KubernetesObject>({
-      client,
-      what: `${names.size} ${resource.kind}s to be deleted on ${client.context}`,
-      resource,
-      timeoutMs,
-      check: (items) => {
-        const left = items.filter((o) => names.has(o.metadata?.name ?? '')).length;
-        return { done: left === 0, progress: `${left} of ${names.size} still present` };
-      },
-      explain: async (items) =>
-        items
-          .filter((o) => names.has(o.metadata?.name ?? ''))
-          .map((o) => `${resource.kind} ${o.metadata?.name}: finalizers ${JSON.stringify(o.metadata?.finalizers ?? [])}, deleting since ${String(o.metadata?.deletionTimestamp ?? 'never')}`),
-    });
-  }
+  const awaited = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
+  await waitForGone(client, NAMESPACES, awaited('Namespace'), timeoutMs);
+  await waitForGone(client, CRDS, awaited('CustomResourceDefinition'), timeoutMs);
   return deleted;
 }
 
