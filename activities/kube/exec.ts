@@ -3,7 +3,7 @@ import type { V1Status } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { cancellationSignal, heartbeatWhile } from './activity-context';
 import type { ClusterClient } from './cluster-client';
-import { kubeFailure } from './kube-failure';
+import { KUBE_FAILURE, kubeFailure } from './kube-failure';
 
 export interface ExecRequest {
   namespace: string;
@@ -89,7 +89,10 @@ export const execInPod: ExecInPod = (client, req) => {
         socket = ws;
         ws.on('error', fail);
         ws.on('close', () => {
-          if (!status) return fail(new Error(`the connection to ${target} closed without an exit status`));
+          // A dropped WebSocket says nothing about the command: try again.
+          if (!status) {
+            return fail(ApplicationFailure.retryable(`The exec connection to ${target} on ${client.context} closed without an exit status; retrying.`, KUBE_FAILURE.transient));
+          }
           const exitCode = exitCodeOf(status);
           if (exitCode < 0) return fail(new Error(`exec failed: ${status.message ?? status.reason ?? 'unknown'}`));
           settle(() => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode }));

@@ -43,7 +43,8 @@ export function isNotFound(err: unknown): boolean {
 /**
  * Turns a client-node error into an ApplicationFailure a person can act on. Forbidden, invalid,
  * unauthorized and not-found are non-retryable and say what to fix; 409, 429, 5xx and network
- * errors are retryable; any other error is non-retryable (KubeInvalid) with its message. A namespace being terminated is transient: the retry lands after it is gone.
+ * errors are retryable; any other error is non-retryable (KubeInvalid) with its message. A
+ * namespace being terminated is transient: the retry lands after it is gone.
  */
 export function kubeFailure(err: unknown, action: KubeAction): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
@@ -53,7 +54,7 @@ export function kubeFailure(err: unknown, action: KubeAction): ApplicationFailur
     if (TRANSIENT_NETWORK.test(message)) {
       return ApplicationFailure.retryable(`Could not ${what}: ${message}. The API server did not answer; retrying.`, KUBE_FAILURE.transient);
     }
-    // Not a network error (a bug, a corrupt object, a closed connection with no status): retrying
+    // Not a network error (a bug, a corrupt object): retrying
     // the same call will not help, so say what it was.
     return ApplicationFailure.nonRetryable(`Could not ${what}: ${message}`, KUBE_FAILURE.invalid);
   }
