@@ -10,13 +10,13 @@
  *   BENCH_RATE=50 BENCH_SECONDS=60 npm run bench:ack
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../worker/dev-server';
-import { spawnTs, type Child } from '../test/harness/child-process';
+import { eventually, spawnTs, type Child } from '../test/harness/child-process';
+import { freePorts } from '../test/harness/kube/ports';
 import { SlackApiStandin } from '../test/harness/slack-api-standin';
 import { postToSlackEndpoint, slashCommandBody } from '../test/bot/slack-requests';
 import { latencyStats } from './latency-stats';
@@ -25,24 +25,6 @@ const SECRET = 'bench-signing-secret';
 const RATE = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP = 50;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function run(): Promise<void> {
   let devServer: DevServer | undefined;
@@ -57,16 +39,16 @@ async function run(): Promise<void> {
   const children: Child[] = [];
   try {
     const start = async (name: 'bare' | 'meshops', entry: string): Promise<string> => {
-      const port = await freePort();
+      const [port] = await freePorts(1);
       const log = join(dir, `${name}.log`);
       const env = { PORT: String(port), SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: standin.apiUrl, MESHOPS_POLICY_FILE: policyFile, TEMPORAL_ADDRESS: address, MESHOPS_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', MESHOPS_CONFIG: '' };
       const child = spawnTs(join(__dirname, '..', entry), env, log);
       children.push(child);
       // bot/main.ts logs its readiness at info; at warn it is silent, so poll the port instead.
-      await until(async () => {
+      await eventually(async () => {
         if (child.process.exitCode !== null) throw new Error(`${entry} exited: ${existsSync(log) ? readFileSync(log, 'utf8') : ''}`);
         return fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST' }).then(() => true, () => false);
-      }, `${entry} to listen`);
+      }, `${entry} to listen`, 120_000);
       return `http://127.0.0.1:${port}/slack/events`;
     };
     const urls = { bare: await start('bare', 'bench/bare-ack-app.ts'), meshops: await start('meshops', 'bot/main.ts') };
@@ -102,7 +84,7 @@ async function run(): Promise<void> {
     const measured = await drive(RATE * SECONDS);
     const meshRequests = WARMUP + RATE * SECONDS;
     // The work after the ack really happened: every meshops request started a run and was answered.
-    await until(() => standin.ephemerals.filter((e) => e.text?.includes('Started mesh setup')).length >= meshRequests, 'the bot to answer every request');
+    await eventually(() => standin.ephemerals.filter((e) => e.text?.includes('Started mesh setup')).length >= meshRequests, 'the bot to answer every request', 120_000);
     const started = (await client.workflow.count(`TaskQueue = '${taskQueue}'`)).count;
 
     const bare = latencyStats(measured.bare);

@@ -1,5 +1,4 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -8,6 +7,7 @@ import { workflowIdFor } from '../../common/naming';
 import { handler } from '../../bot/lambda';
 import { botSettings, receiverKind } from '../../bot/settings';
 import { eventually, spawnTs } from '../harness/child-process';
+import { freePorts } from '../harness/kube/ports';
 import { SlackApiStandin } from '../harness/slack-api-standin';
 import { testTemporalAddress } from '../harness/temporal-server';
 import { postToSlackEndpoint, sign, slashCommandBody } from './slack-requests';
@@ -18,17 +18,6 @@ const policyFile = join(dir, 'policy.yml');
 writeFileSync(policyFile, 'approvers: { groups: [oncall] }\nchannels: [{ channel: CMESH, contexts: ["*"] }]\n');
 const config = (env: Record<string, string>) => parseConfig({ env, home: dir });
 const logOf = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
-
-/** A port that was free a moment ago (the bot's PORT must be a real number). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 describe('bot settings', () => {
   it('chooses Socket Mode when an app token is configured, HTTP otherwise', () => {
@@ -77,7 +66,7 @@ describe('entry points against the stand-in and the real Temporal server', () =>
 
   it('bot/main.ts serves signed /mesh commands over HTTP and stops on SIGTERM', async () => {
     const taskQueue = `bot-main-${Date.now()}`;
-    const port = await freePort();
+    const [port] = await freePorts(1);
     const log = join(dir, 'main.log');
     const child = spawnTs(join(__dirname, '../../bot/main.ts'), { ...env(taskQueue), PORT: String(port) }, log);
     try {
