@@ -71,5 +71,9 @@ describe('worker without TEMPORAL_ADDRESS: embedded dev server on SQLite', () =>
     const again = new Client({ connection }).workflow.getHandle(handle.workflowId);
     await expect(again.result()).resolves.toEqual([1, 2, 3]);
     await connection.close();
+    // A graceful stop also stops the embedded server; SIGKILL would leave it running.
+    running.process.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    running = undefined;
   });
 });
