@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { testTemporalAddress } from '../harness/temporal-server';
-import { countLines, eventually, spawnTs, type Child } from '../harness/child-process';
+import { countLines, eventually, type Child } from '../harness/child-process';
+import { spawnTestWorker } from '../harness/worker-process-spawn';
 
-const workerEntry = join(__dirname, '../harness/worker-process.ts');
 const workflows = join(__dirname, '../harness/workflows/countdown.ts');
 
 describe('worker killed with SIGTERM mid-workflow', () => {
@@ -17,18 +17,7 @@ describe('worker killed with SIGTERM mid-workflow', () => {
   let running: Child | undefined;
 
   const startWorker = (slowMs: number): Child =>
-    spawnTs(
-      workerEntry,
-      {
-        TEMPORAL_ADDRESS: testTemporalAddress(),
-        MESHOPS_TASK_QUEUE: taskQueue,
-        TEST_WORKFLOWS: workflows,
-        TEST_JOURNAL: journal,
-        TEST_SLOW_TICK: '2',
-        TEST_SLOW_MS: String(slowMs),
-      },
-      logFile,
-    );
+    spawnTestWorker({ taskQueue, workflows, journal, logFile, env: { TEST_SLOW_TICK: '2', TEST_SLOW_MS: String(slowMs) } });
   const count = (line: string) => countLines(journal, line);
 
   beforeAll(async () => {

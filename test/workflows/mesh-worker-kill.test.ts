@@ -6,11 +6,11 @@ import { MeshClient } from '../../client/mesh-client';
 import { SETUP_STEPS } from '../../common/steps';
 import type { MeshStatus } from '../../common/status';
 import type { FakeBehaviours } from '../harness/fake-step-activities';
-import { countLines, eventually, spawnTs, type Child } from '../harness/child-process';
+import { countLines, eventually, type Child } from '../harness/child-process';
+import { spawnTestWorker } from '../harness/worker-process-spawn';
 import { REQUESTER, specFor, stepState } from '../harness/mesh-test-kit';
 import { testTemporalAddress } from '../harness/temporal-server';
 
-const workerEntry = join(__dirname, '../harness/worker-process.ts');
 const workflows = join(__dirname, '../../workflows/index.ts');
 
 describe('meshSetup when its worker is killed or stopped mid-step', () => {
@@ -22,18 +22,7 @@ describe('meshSetup when its worker is killed or stopped mid-step', () => {
   let running: Child | undefined;
 
   const startWorker = (behaviours: FakeBehaviours): Child =>
-    spawnTs(
-      workerEntry,
-      {
-        TEMPORAL_ADDRESS: testTemporalAddress(),
-        MESHOPS_TASK_QUEUE: taskQueue,
-        TEST_WORKFLOWS: workflows,
-        TEST_JOURNAL: journal,
-        TEST_ACTIVITIES: 'mesh',
-        TEST_FAKE_BEHAVIOURS: JSON.stringify(behaviours),
-      },
-      logFile,
-    );
+    spawnTestWorker({ taskQueue, workflows, journal, logFile, env: { TEST_ACTIVITIES: 'mesh', TEST_FAKE_BEHAVIOURS: JSON.stringify(behaviours) } });
   const count = (line: string) => countLines(journal, line);
 
   beforeAll(async () => {
