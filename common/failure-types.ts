@@ -9,6 +9,8 @@ export const KUBE_FAILURE = {
   notFound: 'KubeNotFound',
   notFoundAfterCreate: 'KubeNotFoundAfterCreate',
   waitTimeout: 'KubeWaitTimeout',
+  /** A wait that cannot succeed: a pod that cannot pull its image, mount a volume, or keeps crashing. */
+  stuck: 'KubeWorkloadStuck',
   transient: 'KubeTransient',
 } as const;
 
@@ -19,4 +21,5 @@ export const NON_RETRYABLE_KUBE_FAILURES: readonly string[] = [
   KUBE_FAILURE.notFound,
   KUBE_FAILURE.notFoundAfterCreate,
   KUBE_FAILURE.waitTimeout,
+  KUBE_FAILURE.stuck,
 ];

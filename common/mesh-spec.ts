@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { ApprovalPolicy } from './approval-policy';
 import { ProfileName } from './profiles';
 
+/** The Istio release meshops renders by default: the minor version of the istioctl it ships, and its image hub. */
+export const ISTIO_RELEASE = '1.31.0';
+export const ISTIO_HUB = 'registry.istio.io/release';
+
 const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
@@ -17,6 +21,10 @@ export const ClusterRef = z
       .describe('kubeconfig context of the cluster (the seed\'s CTX_LOCAL / CTX_REMOTE)'),
     network: dnsLabel.describe('Istio network name of the cluster'),
     clusterName: dnsLabel.optional().describe('Istio cluster name; defaults to the context name made DNS-safe'),
+    apiServer: z
+      .url({ protocol: /^https$/, message: 'use the https:// URL of the API server, e.g. https://10.0.0.5:6443' })
+      .optional()
+      .describe("API server URL istiod uses to reach this cluster (the remote secret's server); defaults to the kubeconfig context's server"),
   })
   .describe('One cluster of the mesh');
 export type ClusterRef = z.infer<typeof ClusterRef>;
@@ -31,11 +39,16 @@ export const MeshSpec = z
         profile: ProfileName.default('primary-remote'),
         version: z
           .string()
-          .regex(/^\d+\.\d+(\.\d+)?$/, { message: 'use an Istio release such as 1.28 or 1.28.1' })
-          .default('1.28')
-          .describe('Istio release the manifests are rendered for'),
+          .regex(/^\d+\.\d+(\.\d+)?$/, { message: 'use an Istio release such as 1.31.0' })
+          .default(ISTIO_RELEASE)
+          .describe('Istio release whose images run (the image tag); istioctl must render the same minor version'),
+        hub: z
+          .string()
+          .regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, { message: 'use a registry path such as registry.istio.io/release' })
+          .default(ISTIO_HUB)
+          .describe('Registry and path of the Istio images (pilot, proxyv2)'),
       })
-      .default({ profile: 'primary-remote', version: '1.28' }),
+      .default({ profile: 'primary-remote', version: ISTIO_RELEASE, hub: ISTIO_HUB }),
     samples: z
       .object({
         namespace: dnsLabel.default('sample').describe('Namespace of helloworld and sleep on both clusters'),
@@ -56,6 +69,10 @@ export const MeshSpec = z
       .default({ requests: 20, minShare: 0.1, maxFailures: 0 }),
     approval: ApprovalPolicy.default(ApprovalPolicy.parse({})),
     rollback: z.boolean().default(false).describe('On cancel or failure, clean up what was installed'),
+    purge: z
+      .boolean()
+      .default(false)
+      .describe("Teardown and rollback also delete Istio's CRDs, and with them every Istio resource anyone created (istioctl uninstall --purge)"),
   })
   .refine((s) => s.local.context !== s.remote.context, {
     message: 'local and remote must be two different kubeconfig contexts',

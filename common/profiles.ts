@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * Installation profiles as data. `primary-remote` is today's Istio multi-network topology
  * (network labels, east-west gateway on 15443, istiod exposed to the remote, remote secret),
- * keeping the seed's explicit meshNetworks gateway address as the patch-gateway step.
+ * keeping the seed's explicit meshNetworks gateway address as the patch-gateway step (without the
+ * seed's `0.0.0.0` placeholder: the entry has no gateway until the real address is known).
  */
 export const ProfileName = z.enum(['primary-remote']).describe('Istio multicluster profile');
 export type ProfileName = z.infer<typeof ProfileName>;
@@ -15,8 +16,6 @@ export interface Profile {
   remoteIstioctlProfile: string;
   /** Port of the east-west gateway that carries cross-network traffic (the seed's 15443). */
   crossNetworkPort: number;
-  /** The seed's meshNetworks placeholder until patch-gateway writes the real address. */
-  gatewayPlaceholder: string;
 }
 
 export const PROFILES: Record<ProfileName, Profile> = {
@@ -24,6 +23,5 @@ export const PROFILES: Record<ProfileName, Profile> = {
     localIstioctlProfile: 'default',
     remoteIstioctlProfile: 'remote',
     crossNetworkPort: 15443,
-    gatewayPlaceholder: '0.0.0.0',
   },
 };

@@ -2,7 +2,7 @@
 # Builds the test-cluster binaries from the Go module proxy into a cache outside the repo:
 #   ${MESHOPS_CACHE_DIR:-~/.cache/meshops}/bin/<name>-<version>
 # Reuses binaries already there; skips any binary present in $KUBEBUILDER_ASSETS (envtest convention).
-# Usage: scripts/provision-kube.sh [etcd|kubernetes|kwok|istioctl ...]   (default: all)
+# Usage: scripts/provision-kube.sh [etcd|kubernetes|kwok|istioctl|pilot-discovery ...]   (default: all)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -161,13 +161,27 @@ build_istioctl() {
   mv "$dir/istioctl" "$bin/istioctl-$ISTIO_VERSION" || die "moving a built binary into $bin"
 }
 
+# istiod's binary from the same commit as istioctl: the test clusters run it for each istiod Deployment.
+build_pilot_discovery() {
+  have pilot-discovery "$ISTIO_VERSION" && return 0
+  local dir="$build/pilot-discovery-$ISTIO_VERSION"
+  scratch_module "$dir"
+  (
+    cd "$dir" &&
+    go get "istio.io/istio/pilot/cmd/pilot-discovery@$ISTIO_VERSION" &&
+    istio_ldflags "$dir" &&
+    go build -trimpath -ldflags "$ldflags_base $(cat "$dir/ldflags")" -o "$dir/pilot-discovery" istio.io/istio/pilot/cmd/pilot-discovery
+  ) || die "building pilot-discovery $ISTIO_VERSION in $dir"
+  mv "$dir/pilot-discovery" "$bin/pilot-discovery-$ISTIO_VERSION" || die "moving a built binary into $bin"
+}
+
 targets=("$@")
-((${#targets[@]})) || targets=(kubernetes etcd kwok istioctl)
+((${#targets[@]})) || targets=(kubernetes etcd kwok istioctl pilot-discovery)
 total_start=$(date +%s)
 for t in "${targets[@]}"; do
   case "$t" in
-    etcd | kubernetes | kwok | istioctl) timed "build $t" "build_$t" ;;
-    *) die "unknown target '$t' (expected etcd, kubernetes, kwok or istioctl)" ;;
+    etcd | kubernetes | kwok | istioctl | pilot-discovery) timed "build $t" "build_${t//-/_}" ;;
+    *) die "unknown target '$t' (expected etcd, kubernetes, kwok, istioctl or pilot-discovery)" ;;
   esac
 done
 log "all done in $(($(date +%s) - total_start))s; binaries in $bin"

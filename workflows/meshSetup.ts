@@ -1,5 +1,5 @@
-import { setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
-import { SETUP_STEPS, STEP_CATALOGUE, type SetupStepId } from '../common/steps';
+import { patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { PROCEDURE, SEED_ORDER_PROCEDURE, STEP_CATALOGUE, type SetupStepId } from '../common/steps';
 import { MeshFacts, type MeshStatus, type RunPhase } from '../common/status';
 import { describeIssues } from '../common/errors';
 import { ApprovalGate } from './approval-gate';
@@ -20,7 +20,8 @@ import { STEP_PRESET } from './retry-presets';
  */
 export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
   const { spec, requester } = parseRunInput(input, 'meshSetup');
-  const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'setup', requester, spec, steps: SETUP_STEPS, now: Date.now() });
+  const procedure = patched('link-secret-before-remote-gateway') ? PROCEDURE : SEED_ORDER_PROCEDURE;
+  const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'setup', requester, spec, steps: procedure.steps, now: Date.now() });
   const gate = new ApprovalGate(spec.approval, requester);
   const notifier = new ProgressNotifier();
   let rollbackOnCancel = spec.rollback;
@@ -63,7 +64,7 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
   notifier.send('started', book.snapshot());
   let current: SetupStepId | undefined;
   try {
-    for (const step of SETUP_STEPS) {
+    for (const step of procedure.steps) {
       current = step;
       if (!spec.samples.deploy && (step === 'deploy-samples' || step === 'verify-split')) {
         book.skip(step, 'samples.deploy is off in the spec');
@@ -90,7 +91,7 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
       let outcome = `Cancelled ${waited ? `while ${current} waited for approval` : `during ${current ?? 'start'}`}; ${book.doneSummary()}.`;
       if (rollbackOnCancel) {
         phase('cancelling');
-        const failure = await rollback(spec, book, notifier);
+        const failure = await rollback(spec, book, notifier, procedure);
         outcome += failure ? ` ${failure}` : ' Rolled back what was installed.';
       }
       await end('cancelled', outcome, 'the run was cancelled');
@@ -100,7 +101,7 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
       book.failed(err.step as SetupStepId, err.message, Date.now());
       let outcome = `${err.step} (${STEP_CATALOGUE[err.step as SetupStepId].title}) failed: ${err.message}; ${book.doneSummary()}.`;
       if (spec.rollback) {
-        const failure = await rollback(spec, book, notifier);
+        const failure = await rollback(spec, book, notifier, procedure);
         outcome += failure ? ` ${failure}` : ' Rolled back what was installed.';
       }
       return await end('failed', outcome, `${err.step} failed`);

@@ -1,5 +1,5 @@
 import { patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
-import { SETUP_STEPS, STEP_CATALOGUE } from '../common/steps';
+import { PROCEDURE, SEED_ORDER_PROCEDURE, type Procedure, type SetupStepId } from '../common/steps';
 import type { MeshStatus, RunPhase } from '../common/status';
 import { ApprovalGate } from './approval-gate';
 import { awaitApproval, handleApprovals } from './await-approval';
@@ -12,7 +12,7 @@ import { callCleanup } from './step-activities';
 import { StepFailed, runCancelled, withRetries } from './step-runner';
 
 /** Every step that changes a cluster, newest first: the seed's cleanup section. */
-export const TEARDOWN_STEPS = SETUP_STEPS.filter((s) => !STEP_CATALOGUE[s].readOnly).reverse();
+const teardownSteps = (procedure: Procedure): SetupStepId[] => [...procedure.mutating].reverse();
 
 /**
  * The seed's full cleanup: cleanupStep for every step that changes a cluster, in reverse order.
@@ -24,7 +24,8 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
   const gate = new ApprovalGate(spec.approval, requester);
   // With `cleanup` among the policy's gates, a person approves the teardown before anything is deleted.
   const gated = gate.isGated('cleanup') && patched('teardown-approval-gate');
-  const steps = gated ? (['cleanup', ...TEARDOWN_STEPS] as const) : TEARDOWN_STEPS;
+  const order = teardownSteps(patched('link-secret-before-remote-gateway') ? PROCEDURE : SEED_ORDER_PROCEDURE);
+  const steps = gated ? (['cleanup', ...order] as const) : order;
   const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'teardown', requester, spec, steps, now: Date.now() });
   const notifier = new ProgressNotifier();
   setHandler(statusQuery, () => book.snapshot());
@@ -39,7 +40,7 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
   };
 
   notifier.send('started', book.snapshot());
-  let current: (typeof TEARDOWN_STEPS)[number] | undefined;
+  let current: SetupStepId | undefined;
   try {
     if (gated) {
       const verdict = await awaitApproval('cleanup', gate, book, notifier);
@@ -55,7 +56,7 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
       if (patched('teardown-running-memo')) upsertMemo({ phase: 'running' });
       notifier.send('step-changed', book.snapshot(), 'cleanup');
     }
-    for (const step of TEARDOWN_STEPS) {
+    for (const step of order) {
       current = step;
       const outcome = await withRetries(`cleanup of ${step}`, CLEANUP, () => callCleanup(step, { spec, facts: {} }), {
         onAttempt: (attempt, lastError) => {

@@ -1,5 +1,5 @@
 import { CancellationScope } from '@temporalio/workflow';
-import { STEP_CATALOGUE, type StepId } from '../common/steps';
+import type { Procedure, StepId } from '../common/steps';
 import type { MeshSpec } from '../common/mesh-spec';
 import type { RunStatusBook } from './run-status';
 import type { ProgressNotifier } from './progress-notifier';
@@ -12,9 +12,9 @@ import { StepFailed, withRetries } from './step-runner';
  * run's cancellation cannot interrupt. Shown as the `cleanup` line of the status. Returns why it
  * failed, or undefined when everything was cleaned up.
  */
-export function rollback(spec: MeshSpec, book: RunStatusBook, notifier: ProgressNotifier): Promise<string | undefined> {
+export function rollback(spec: MeshSpec, book: RunStatusBook, notifier: ProgressNotifier, procedure: Procedure): Promise<string | undefined> {
   return CancellationScope.nonCancellable(async () => {
-    const targets = book.doneSteps().filter((s) => !STEP_CATALOGUE[s].readOnly).reverse();
+    const targets = book.doneSteps().filter((s) => (procedure.mutating as readonly StepId[]).includes(s)).reverse();
     book.addStep('cleanup');
     const cleaned: StepId[] = [];
     try {

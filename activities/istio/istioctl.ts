@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import { stringify } from 'yaml';
+import type { MeshSpec } from '../../common/mesh-spec';
 import { cancellationSignal, heartbeatWhile } from '../kube/activity-context';
 import { CLUSTER_SCOPED_KINDS, inNamespace, parseManifests, type KubeObject } from '../kube/kube-object';
 
@@ -12,35 +13,120 @@ const run = promisify(execFile);
 
 export const ISTIO_NAMESPACE = 'istio-system';
 
+/** istioctl's components, in the order `istioctl install` applies them (each waits for the one before). */
+export type IstioComponent = 'Base' | 'Pilot' | 'IngressGateways';
+const COMPONENT_SWITCH: Record<IstioComponent, string> = { Base: 'components.base.enabled', Pilot: 'components.pilot.enabled', IngressGateways: 'components.ingressGateways' };
+
 /**
- * Renders an IstioOperator overlay with `istioctl manifest generate` (offline: the charts are
- * compiled into istioctl) and returns the manifests, each with its namespace set.
+ * The labels `istioctl install` puts on every object it applies (operator/pkg/install getOwnerLabels),
+ * so that Istio's own tools and `istioctl uninstall --purge` find what meshops installed. The owning
+ * resource is the overlay's name, which always starts with `meshops`.
  */
-export async function renderIstioOperator(istioctlPath: string, overlay: object, what: string): Promise<KubeObject[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'meshops-iop-'));
-  const file = join(dir, 'overlay.yaml');
+export const ISTIO_LABELS = {
+  component: 'operator.istio.io/component',
+  managed: 'operator.istio.io/managed',
+  version: 'operator.istio.io/version',
+  owner: 'install.operator.istio.io/owning-resource',
+  ownerNamespace: 'install.operator.istio.io/owning-resource-namespace',
+  revision: 'istio.io/rev',
+} as const;
+
+export interface IstioOperatorOverlay {
+  apiVersion: 'install.istio.io/v1alpha1';
+  kind: 'IstioOperator';
+  metadata: { name: string };
+  spec: Record<string, unknown>;
+}
+
+async function istioctl(istioctlPath: string, args: string[], what: string): Promise<string> {
   const signal = cancellationSignal();
   try {
     signal.throwIfAborted();
-    await writeFile(file, stringify(overlay));
-    const { stdout } = await heartbeatWhile(
-      { rendering: what },
-      run(istioctlPath, ['manifest', 'generate', '-f', file], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000, signal }),
-    );
-    return inNamespace(parseManifests(stdout, `istioctl manifest generate (${what})`), ISTIO_NAMESPACE, CLUSTER_SCOPED_KINDS);
+    const { stdout } = await heartbeatWhile({ running: `istioctl: ${what}` }, run(istioctlPath, args, { maxBuffer: 64 * 1024 * 1024, timeout: 120_000, signal }));
+    return stdout;
   } catch (err) {
     // A cancelled activity killed istioctl: surface the SDK's cancellation, not a render failure.
     if (signal.aborted) throw signal.reason ?? err;
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
       throw ApplicationFailure.nonRetryable(
-        `istioctl not found at ${istioctlPath}: install it (scripts/provision-kube.sh istioctl) or set the worker's istioctlPath.`,
+        `istioctl not found at ${istioctlPath}: install it (scripts/provision-kube.sh istioctl) or set MESHOPS_ISTIOCTL for the worker.`,
         'IstioctlMissing',
       );
     }
     const detail = (e.stderr ?? e.message).trim().split('\n').slice(-5).join(' ');
-    throw ApplicationFailure.nonRetryable(`istioctl could not render the ${what} manifests: ${detail}`, 'IstioctlRenderFailed');
+    throw ApplicationFailure.nonRetryable(`istioctl could not ${what}: ${detail}`, 'IstioctlRenderFailed');
+  }
+}
+
+/** `istioctl version --remote=false`: "1.31-dev" for a build between releases, "1.31.0" for a release. */
+export async function istioctlVersion(istioctlPath: string): Promise<string> {
+  const out = await istioctl(istioctlPath, ['version', '--remote=false', '-o', 'json'], 'report its version');
+  const version = (JSON.parse(out) as { clientVersion?: { version?: string } }).clientVersion?.version;
+  if (!version) throw ApplicationFailure.nonRetryable(`istioctl at ${istioctlPath} reported no version: ${out.slice(0, 200)}`, 'IstioctlRenderFailed');
+  return version;
+}
+
+const minorOf = (version: string) => /^(\d+)\.(\d+)/.exec(version)?.slice(1, 3).join('.');
+
+/**
+ * The charts istioctl carries are those of its own minor release: rendering another release's
+ * images with them would install a mismatched control plane. Refused with the fix.
+ */
+export async function checkIstioctlVersion(istioctlPath: string, spec: MeshSpec): Promise<string> {
+  const version = await istioctlVersion(istioctlPath);
+  if (minorOf(version) !== minorOf(spec.istio.version)) {
+    throw ApplicationFailure.nonRetryable(
+      `istioctl ${version} (${istioctlPath}) renders Istio ${minorOf(version)}, but the spec asks for Istio ${spec.istio.version}. ` +
+        `Give the worker an istioctl ${minorOf(spec.istio.version)} (MESHOPS_ISTIOCTL), or set istio=${minorOf(version)}.<patch> in the spec.`,
+      'IstioctlVersionMismatch',
+    );
+  }
+  return version;
+}
+
+/**
+ * Renders the named components of an IstioOperator overlay with `istioctl manifest generate`
+ * (offline: the charts are compiled into istioctl), one render per component as `istioctl install`
+ * splits them, and labels each object as `istioctl install` would. Every object gets its namespace.
+ */
+export async function renderComponents(
+  istioctlPath: string,
+  overlay: IstioOperatorOverlay,
+  components: readonly IstioComponent[],
+  what: string,
+): Promise<Record<IstioComponent, KubeObject[]>> {
+  const dir = await mkdtemp(join(tmpdir(), 'meshops-iop-'));
+  try {
+    const file = join(dir, 'overlay.yaml');
+    await writeFile(file, stringify(overlay));
+    const version = await istioctlVersion(istioctlPath);
+    const rendered = await Promise.all(
+      components.map(async (component) => {
+        const others = (Object.keys(COMPONENT_SWITCH) as IstioComponent[]).filter((c) => c !== component);
+        const off = others.flatMap((c) => ['--set', c === 'IngressGateways' ? `${COMPONENT_SWITCH[c]}[0].enabled=false` : `${COMPONENT_SWITCH[c]}=false`]);
+        const stdout = await istioctl(istioctlPath, ['manifest', 'generate', '-f', file, ...off], `render the ${what} manifests (${component})`);
+        const objects = inNamespace(parseManifests(stdout, `istioctl manifest generate (${what}, ${component})`), ISTIO_NAMESPACE, CLUSTER_SCOPED_KINDS);
+        return [component, objects.map((o) => withOwnerLabels(o, overlay.metadata.name, component, version))] as const;
+      }),
+    );
+    const byComponent = { Base: [], Pilot: [], IngressGateways: [] } as Record<IstioComponent, KubeObject[]>;
+    for (const [component, objects] of rendered) byComponent[component] = objects;
+    return byComponent;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function withOwnerLabels(obj: KubeObject, owner: string, component: IstioComponent, version: string): KubeObject {
+  const labels = {
+    ...obj.metadata.labels,
+    [ISTIO_LABELS.component]: component,
+    [ISTIO_LABELS.managed]: 'Reconcile',
+    [ISTIO_LABELS.version]: version,
+    [ISTIO_LABELS.owner]: owner,
+    [ISTIO_LABELS.ownerNamespace]: ISTIO_NAMESPACE,
+    [ISTIO_LABELS.revision]: 'default',
+  };
+  return { ...obj, metadata: { ...obj.metadata, labels } };
 }

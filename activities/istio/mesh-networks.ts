@@ -19,13 +19,18 @@ export const MeshNetworks = z.object({
 });
 export type MeshNetworks = z.infer<typeof MeshNetworks>;
 
-/** The seed's network2 entry: endpoints from the remote cluster's registry, reached through its gateway. */
-export function meshNetworksFor(remoteNetwork: string, remoteClusterName: string, gatewayAddress: string, gatewayPort: number): MeshNetworks {
+/**
+ * The seed's network2 entry: endpoints from the remote cluster's registry, reached through its
+ * gateway. Until patch-gateway knows the gateway's real address the entry has no gateway at all
+ * (istiod then uses the remote east-west Service it discovers by its network label), never the
+ * seed's `0.0.0.0` placeholder, which istiod would hand to proxies as a live endpoint.
+ */
+export function meshNetworksFor(remoteNetwork: string, remoteClusterName: string, gatewayAddress: string | undefined, gatewayPort: number): MeshNetworks {
   return {
     networks: {
       [remoteNetwork]: {
         endpoints: [{ fromRegistry: remoteClusterName }],
-        gateways: [{ address: gatewayAddress, port: gatewayPort }],
+        gateways: gatewayAddress ? [{ address: gatewayAddress, port: gatewayPort }] : [],
       },
     },
   };
@@ -55,15 +60,16 @@ export function gatewayAddressOf(networks: MeshNetworks, network: string, port: 
 }
 
 /**
- * Sets the network's gateway address on `port`, keeping every other entry as it was. Returns the
+ * Sets (or, with `undefined`, removes) the network's gateway address on `port`, keeping every
+ * other entry as it was: one address per port, so an old address never stays behind. Returns the
  * same object when nothing changes, so the caller can skip the write (compare-and-patch).
  */
-export function withGatewayAddress(networks: MeshNetworks, network: string, port: number, address: string): MeshNetworks {
+export function withGatewayAddress(networks: MeshNetworks, network: string, port: number, address: string | undefined): MeshNetworks {
   const entry = networks.networks[network];
-  if (!entry) throw new Error(`meshNetworks has no ${network} entry; rerun install-local to write the seed's placeholder first`);
+  if (!entry) throw new Error(`meshNetworks has no ${network} entry; rerun install-local to write it first`);
   if (gatewayAddressOf(networks, network, port) === address) return networks;
   const others = entry.gateways.filter((g) => g.port !== port);
   return {
-    networks: { ...networks.networks, [network]: { ...entry, gateways: [...others, { address, port }] } },
+    networks: { ...networks.networks, [network]: { ...entry, gateways: address ? [...others, { address, port }] : others } },
   };
 }

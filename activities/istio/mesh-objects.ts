@@ -8,7 +8,11 @@ import { EAST_WEST_GATEWAY } from './operator-overlays';
 /** Labels every object meshops creates outside istioctl's output, so cleanup and audits can find them. */
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'meshops' } as const;
 
-/** istio-system with the cluster's network label (and, on remote, the cluster that runs its control plane). */
+/**
+ * istio-system with the cluster's network label. On remote it also names the cluster whose istiod
+ * runs its control plane: without `topology.istio.io/controlPlaneClusters` an external istiod
+ * neither patches the remote's injection webhook nor writes istio-ca-root-cert there.
+ */
 export function istioNamespace(spec: MeshSpec, side: 'local' | 'remote'): KubeObject {
   const annotations = side === 'remote' ? { 'topology.istio.io/controlPlaneClusters': clusterName(spec.local) } : undefined;
   return {
@@ -33,6 +37,21 @@ export function cacertsSecret(files: Cacerts): KubeObject {
     metadata: { name: CACERTS_SECRET, namespace: ISTIO_NAMESPACE, labels: { ...MANAGED_BY } },
     data,
   };
+}
+
+/** Istio's samples/multicluster/expose-services.yaml: every `*.local` service reachable from other networks on 15443. */
+export function exposeServices(crossNetworkPort: number): KubeObject[] {
+  return [
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'cross-network-gateway', namespace: ISTIO_NAMESPACE, labels: { ...MANAGED_BY } },
+      spec: {
+        selector: { ...EAST_WEST_GATEWAY.selector },
+        servers: [{ port: { number: crossNetworkPort, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts: ['*.local'] }],
+      },
+    },
+  ];
 }
 
 /** Istio's samples/multicluster/expose-istiod.yaml: the remote reaches istiod through local's east-west gateway. */

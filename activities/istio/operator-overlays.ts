@@ -1,6 +1,7 @@
 import type { MeshSpec } from '../../common/mesh-spec';
 import { clusterName } from '../../common/mesh-spec';
 import { PROFILES } from '../../common/profiles';
+import type { IstioOperatorOverlay } from './istioctl';
 import type { MeshNetworks } from './mesh-networks';
 
 /** The east-west gateway's name, Service and labels (Istio's samples/multicluster conventions). */
@@ -9,13 +10,20 @@ export const EAST_WEST_GATEWAY = {
   selector: { istio: 'eastwestgateway' },
 } as const;
 
+/** The release's images, named explicitly (a dev istioctl would otherwise name its testing hub and `latest`). */
+function images(spec: MeshSpec) {
+  return { hub: spec.istio.hub, tag: spec.istio.version };
+}
+
 /** Control plane on `local`: istiod for both clusters, serving the remote as an external istiod. */
-export function localControlPlaneOverlay(spec: MeshSpec, meshNetworks: MeshNetworks): object {
+export function localControlPlaneOverlay(spec: MeshSpec, meshNetworks: MeshNetworks): IstioOperatorOverlay {
   const profile = PROFILES[spec.istio.profile];
   return {
     apiVersion: 'install.istio.io/v1alpha1',
     kind: 'IstioOperator',
+    metadata: { name: 'meshops' },
     spec: {
+      ...images(spec),
       profile: profile.localIstioctlProfile,
       values: {
         pilot: { env: { EXTERNAL_ISTIOD: true } },
@@ -31,13 +39,15 @@ export function localControlPlaneOverlay(spec: MeshSpec, meshNetworks: MeshNetwo
 }
 
 /** Remote profile on `remote`: no istiod, config and injection served by local's istiod at remotePilotAddress. */
-export function remoteOverlay(spec: MeshSpec, remotePilotAddress: string): object {
+export function remoteOverlay(spec: MeshSpec, remotePilotAddress: string): IstioOperatorOverlay {
   const profile = PROFILES[spec.istio.profile];
   const name = clusterName(spec.remote);
   return {
     apiVersion: 'install.istio.io/v1alpha1',
     kind: 'IstioOperator',
+    metadata: { name: 'meshops-remote' },
     spec: {
+      ...images(spec),
       profile: profile.remoteIstioctlProfile,
       values: {
         istiodRemote: { injectionPath: `/inject/cluster/${name}/net/${spec.remote.network}` },
@@ -52,15 +62,21 @@ export function remoteOverlay(spec: MeshSpec, remotePilotAddress: string): objec
   };
 }
 
-/** The east-west gateway of one network: cross-network traffic on 15443, istiod on 15012/15017. */
-export function eastWestGatewayOverlay(spec: MeshSpec, side: 'local' | 'remote'): object {
+/**
+ * The east-west gateway of one network, as samples/multicluster/gen-eastwest-gateway.sh --network
+ * renders it: cross-network traffic on 15443, istiod on 15012/15017. Its Deployment names
+ * `image: auto` for the injection webhook to fill (the `gateway` template), so it is applied only
+ * once istiod serves that cluster's webhook.
+ */
+export function eastWestGatewayOverlay(spec: MeshSpec, side: 'local' | 'remote'): IstioOperatorOverlay {
   const { network } = spec[side];
   const port = PROFILES[spec.istio.profile].crossNetworkPort;
   return {
     apiVersion: 'install.istio.io/v1alpha1',
     kind: 'IstioOperator',
-    metadata: { name: 'eastwest' },
+    metadata: { name: 'meshops-eastwest' },
     spec: {
+      ...images(spec),
       profile: 'empty',
       components: {
         ingressGateways: [

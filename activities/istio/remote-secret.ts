@@ -1,66 +1,42 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { V1Secret } from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
 import { stringify } from 'yaml';
 import { applyObjects } from '../kube/apply';
 import type { ClusterClient } from '../kube/cluster-client';
+import { KUBE_FAILURE, kubeCall } from '../kube/kube-failure';
 import type { KubeObject } from '../kube/kube-object';
 import { waitForSecretKeys } from '../kube/waits';
 import { ISTIO_NAMESPACE } from './istioctl';
 import { MANAGED_BY } from './mesh-objects';
 
-/** The seed's `istio-multi` service account in remote, with read access for local's istiod. */
-export const REMOTE_READER = {
-  serviceAccount: 'istio-multi',
-  clusterRole: 'meshops-istio-multi',
-  tokenSecret: 'istio-multi-token',
-} as const;
+/**
+ * The remote secret as `istioctl create-remote-secret --type remote` makes it
+ * (istioctl/pkg/multicluster/remote_secret.go): the remote profile's reader service account and
+ * its token, a kubeconfig whose cluster, context and user are the cluster's name, in a Secret
+ * `istio-remote-secret-<cluster>` labelled `istio/multiCluster: "true"`.
+ */
+export const READER_SERVICE_ACCOUNT = 'istio-reader-service-account';
+/** The token Secret istioctl creates for the reader when it has none (Kubernetes ≥ 1.24 makes none itself). */
+export const READER_TOKEN_SECRET = `${READER_SERVICE_ACCOUNT}-istio-remote-secret-token`;
 
 export function remoteSecretName(remoteClusterName: string): string {
   return `istio-remote-secret-${remoteClusterName}`;
 }
 
-/** Service account, ClusterRole (Istio's istio-reader rules), binding and token Secret, all in remote. */
-export function remoteReaderObjects(): KubeObject[] {
-  const read = ['get', 'list', 'watch'];
-  return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: REMOTE_READER.serviceAccount, namespace: ISTIO_NAMESPACE, labels: { ...MANAGED_BY } } },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: REMOTE_READER.clusterRole, labels: { ...MANAGED_BY } },
-      rules: [
-        {
-          apiGroups: ['config.istio.io', 'security.istio.io', 'networking.istio.io', 'authentication.istio.io', 'rbac.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
-          resources: ['*'],
-          verbs: read,
-        },
-        { apiGroups: [''], resources: ['endpoints', 'pods', 'services', 'nodes', 'replicationcontrollers', 'namespaces', 'secrets'], verbs: read },
-        { apiGroups: [''], resources: ['configmaps'], verbs: [...read, 'create', 'update'] },
-        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: read },
-        { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: read },
-        { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways', 'httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes'], verbs: read },
-        { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
-        { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
-      ],
+function readerTokenSecret(): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/service-account-token',
+    metadata: {
+      name: READER_TOKEN_SECRET,
+      namespace: ISTIO_NAMESPACE,
+      labels: { ...MANAGED_BY },
+      annotations: { 'kubernetes.io/service-account.name': READER_SERVICE_ACCOUNT },
     },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: REMOTE_READER.clusterRole, labels: { ...MANAGED_BY } },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: REMOTE_READER.clusterRole },
-      subjects: [{ kind: 'ServiceAccount', name: REMOTE_READER.serviceAccount, namespace: ISTIO_NAMESPACE }],
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'kubernetes.io/service-account-token',
-      metadata: {
-        name: REMOTE_READER.tokenSecret,
-        namespace: ISTIO_NAMESPACE,
-        labels: { ...MANAGED_BY },
-        annotations: { 'kubernetes.io/service-account.name': REMOTE_READER.serviceAccount },
-      },
-    },
-  ];
+  };
 }
 
 /** The seed's remote_kubecfg: the remote API server, its CA, and the service account's token. */
@@ -96,27 +72,104 @@ export function remoteSecret(remoteClusterName: string, kubeconfig: string): Kub
   };
 }
 
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return isIP(bare) === 6 && (bare === '::1' || bare.startsWith('::ffff:127.'));
+}
+
+/**
+ * The API server URL istiod is given for the remote: the spec's `remote.apiServer`, else the
+ * kubeconfig's. istiod dials it from a pod in the local cluster, where a loopback address is the
+ * pod itself: refused, naming the fix (istioctl only warns, and the secret then never syncs).
+ */
+export function remoteApiServer(remote: ClusterClient, specServer: string | undefined): string {
+  const server = specServer ?? remote.server;
+  const host = new URL(server).hostname;
+  if (isLoopback(host)) {
+    throw ApplicationFailure.nonRetryable(
+      `The remote API server ${server} (${specServer ? 'spec remote.apiServer' : `kubeconfig context ${remote.context}`}) is a loopback address: ` +
+        "local's istiod would dial its own pod. Set the address istiod can reach, e.g. remoteApiServer=https://<remote API server address>:6443.",
+      KUBE_FAILURE.invalid,
+    );
+  }
+  return server;
+}
+
+/** The reader's token Secret: one that already refers to the reader (as istioctl looks), else meshops' own, filled by the token controller. */
+async function readerToken(remote: ClusterClient, timeoutMs: number): Promise<{ token: string; caData: string }> {
+  await kubeCall({ verb: 'read', object: `ServiceAccount ${ISTIO_NAMESPACE}/${READER_SERVICE_ACCOUNT} (from the remote profile; run install-remote first)`, context: remote.context }, () =>
+    remote.core.readNamespacedServiceAccount({ name: READER_SERVICE_ACCOUNT, namespace: ISTIO_NAMESPACE }),
+  );
+  const { items } = await kubeCall({ verb: 'list', object: `Secrets in ${ISTIO_NAMESPACE}`, context: remote.context }, () =>
+    remote.core.listNamespacedSecret({ namespace: ISTIO_NAMESPACE }),
+  );
+  const existing = items.find(
+    (s: V1Secret) => s.type === 'kubernetes.io/service-account-token' && s.metadata?.annotations?.['kubernetes.io/service-account.name'] === READER_SERVICE_ACCOUNT,
+  );
+  const name = existing?.metadata?.name ?? READER_TOKEN_SECRET;
+  if (!existing) await applyObjects(remote, [readerTokenSecret()]);
+  const secret = await waitForSecretKeys(remote, ISTIO_NAMESPACE, name, ['token', 'ca.crt'], timeoutMs);
+  const data = secret.data as Record<string, string>;
+  return { token: Buffer.from(data.token, 'base64').toString('utf8'), caData: data['ca.crt'] };
+}
+
+/**
+ * What local's istiod does on a remote through the reader (as an external istiod of the remote
+ * profile, pilot/pkg/serviceregistry/kube/controller/multicluster.go): watch its services and
+ * workloads, write istio-ca-root-cert into every namespace, patch its injection webhook's
+ * caBundle, review proxies' tokens.
+ */
+const READER_NEEDS: { verb: string; group: string; resource: string }[] = [
+  { verb: 'watch', group: '', resource: 'pods' },
+  { verb: 'watch', group: '', resource: 'services' },
+  { verb: 'watch', group: 'discovery.k8s.io', resource: 'endpointslices' },
+  { verb: 'get', group: '', resource: 'namespaces' },
+  { verb: 'create', group: '', resource: 'configmaps' },
+  { verb: 'update', group: '', resource: 'configmaps' },
+  { verb: 'update', group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations' },
+  { verb: 'create', group: 'authentication.k8s.io', resource: 'tokenreviews' },
+];
+
+/** The reader's missing permissions on the remote, by SubjectAccessReview ("update mutatingwebhookconfigurations.admissionregistration.k8s.io"). */
+export async function readerPermissionsMissing(remote: ClusterClient): Promise<string[]> {
+  const user = `system:serviceaccount:${ISTIO_NAMESPACE}:${READER_SERVICE_ACCOUNT}`;
+  const groups = ['system:serviceaccounts', `system:serviceaccounts:${ISTIO_NAMESPACE}`, 'system:authenticated'];
+  const results = await Promise.all(
+    READER_NEEDS.map(async (p) => {
+      const what = `${p.verb} ${p.resource}${p.group ? `.${p.group}` : ''}`;
+      const review = await kubeCall({ verb: 'review access of', object: `${user} to ${what}`, context: remote.context }, () =>
+        remote.authz.createSubjectAccessReview({ body: { spec: { user, groups, resourceAttributes: { verb: p.verb, group: p.group, resource: p.resource } } } }),
+      );
+      return review.status?.allowed ? undefined : what;
+    }),
+  );
+  return results.filter((r): r is string => !!r);
+}
+
 export interface LinkedSecret {
   name: string;
+  server: string;
   fingerprint: string;
 }
 
 /**
- * Creates the reader identity in remote, waits for its token, and writes the kubeconfig Secret in
- * local. The token and the kubeconfig live only in this function's scope: the caller gets the
- * Secret's name and a fingerprint.
+ * Writes the remote secret in local. The token and the kubeconfig live only in this function's
+ * scope: the caller gets the Secret's name, the server and a fingerprint.
  */
-export async function linkRemoteCluster(
-  local: ClusterClient,
-  remote: ClusterClient,
-  remoteClusterName: string,
-  timeoutMs: number,
-): Promise<LinkedSecret> {
-  await applyObjects(remote, remoteReaderObjects());
-  const tokenSecret = await waitForSecretKeys(remote, ISTIO_NAMESPACE, REMOTE_READER.tokenSecret, ['token', 'ca.crt'], timeoutMs);
-  const data = tokenSecret.data as Record<string, string>;
-  const kubeconfig = remoteKubeconfig(remoteClusterName, remote.server, data['ca.crt'], Buffer.from(data.token, 'base64').toString('utf8'));
+export async function linkRemoteCluster(local: ClusterClient, remote: ClusterClient, remoteClusterName: string, server: string, timeoutMs: number): Promise<LinkedSecret> {
+  const missing = await readerPermissionsMissing(remote);
+  if (missing.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `ServiceAccount ${ISTIO_NAMESPACE}/${READER_SERVICE_ACCOUNT} on ${remote.context}, the identity local's istiod uses there, may not ${missing.join(', ')}: ` +
+        "its role is not the remote profile's istio-reader-clusterrole (istiod could not patch the remote's injection webhook or write its root certificate). Rerun install-remote, which applies that role, then retry.",
+      KUBE_FAILURE.forbidden,
+    );
+  }
+  const { token, caData } = await readerToken(remote, timeoutMs);
+  const kubeconfig = remoteKubeconfig(remoteClusterName, server, caData, token);
   const secret = remoteSecret(remoteClusterName, kubeconfig);
   await applyObjects(local, [secret]);
-  return { name: secret.metadata.name, fingerprint: fingerprint(kubeconfig) };
+  return { name: secret.metadata.name, server, fingerprint: fingerprint(kubeconfig) };
 }

@@ -1,107 +1,82 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { applyObjects } from '../kube/apply';
 import type { ClusterClient } from '../kube/cluster-client';
-import { isNotFound, KUBE_FAILURE, kubeCall, kubeFailure, statusCode } from '../kube/kube-failure';
-import type { KubeObject } from '../kube/kube-object';
+import { isNotFound, kubeCall, kubeFailure, statusCode } from '../kube/kube-failure';
 import { ISTIO_NAMESPACE } from './istioctl';
-import { generateRootCa, issueClusterCa, issuedBy, validateRootCa, type RootCa } from './mesh-ca';
+import { generateRootCa, issueClusterCa, issuedBy, type RootCa } from './mesh-ca';
 import { CACERTS_SECRET, cacertsSecret, MANAGED_BY } from './mesh-objects';
-
-/**
- * Where a generated root is kept between steps: install-remote must sign with the same root as
- * install-local, and the root's key must not travel through workflow history. It lives in local's
- * istio-system (removed by cleanup with the namespace). A user-supplied root is never stored.
- */
-export const ROOT_CA_SECRET = 'meshops-root-ca';
 
 function decode(data: Record<string, string> | undefined, key: string): string | undefined {
   const v = data?.[key];
   return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;
 }
 
-async function readSecret(client: ClusterClient, name: string) {
+async function readCacerts(client: ClusterClient): Promise<V1Secret | undefined> {
   try {
-    return await client.core.readNamespacedSecret({ name, namespace: ISTIO_NAMESPACE });
+    return await client.core.readNamespacedSecret({ name: CACERTS_SECRET, namespace: ISTIO_NAMESPACE });
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw kubeFailure(err, { verb: 'read', object: `Secret ${ISTIO_NAMESPACE}/${name}`, context: client.context });
+    throw kubeFailure(err, { verb: 'read', object: `Secret ${ISTIO_NAMESPACE}/${CACERTS_SECRET}`, context: client.context });
   }
 }
 
-function rootCaSecret(root: RootCa): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    type: 'Opaque',
-    metadata: { name: ROOT_CA_SECRET, namespace: ISTIO_NAMESPACE, labels: { ...MANAGED_BY } },
-    data: { 'root-cert.pem': Buffer.from(root.certPem).toString('base64'), 'root-key.pem': Buffer.from(root.keyPem).toString('base64') },
-  };
+/** istiod pods on the cluster: they sign workload certificates with the cacerts they loaded. */
+async function istiodPods(client: ClusterClient): Promise<string[]> {
+  const { items } = await kubeCall({ verb: 'list', object: `istiod pods in ${ISTIO_NAMESPACE}`, context: client.context }, () =>
+    client.core.listNamespacedPod({ namespace: ISTIO_NAMESPACE, labelSelector: 'app=istiod' }),
+  );
+  return items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '');
 }
 
-/** The supplied root, else the one kept in local, else a new one (stored in local) when `create`. */
-export async function meshRootCa(local: ClusterClient, meshId: string, supplied: RootCa | undefined, create: boolean): Promise<RootCa> {
-  if (supplied) return supplied;
-  const stored = await storedRoot(local);
-  if (stored) return stored;
-  if (!create) {
-    throw ApplicationFailure.nonRetryable(
-      `The mesh's root CA is not in Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET} on ${local.context}: run install-local first (it creates the root), or supply the root to the worker.`,
-      'MeshRootCaMissing',
-    );
-  }
-  const root = await generateRootCa(meshId);
-  // Create, never overwrite: of two overlapping attempts the first to store wins, the other uses its root.
-  try {
-    await local.core.createNamespacedSecret({ namespace: ISTIO_NAMESPACE, body: rootCaSecret(root) as V1Secret });
-    return root;
-  } catch (err) {
-    if (statusCode(err) !== 409) throw kubeFailure(err, { verb: 'create', object: `Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET}`, context: local.context });
-  }
-  const winner = await storedRoot(local);
-  if (!winner) {
-    throw ApplicationFailure.retryable(
-      `Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET} on ${local.context} already existed but could not be read back complete; retrying.`,
-      KUBE_FAILURE.transient,
-    );
-  }
-  return winner;
-}
-
-async function storedRoot(local: ClusterClient): Promise<RootCa | undefined> {
-  const secret = await readSecret(local, ROOT_CA_SECRET);
-  const certPem = decode(secret?.data, 'root-cert.pem');
-  const keyPem = decode(secret?.data, 'root-key.pem');
-  if (!certPem || !keyPem) return undefined;
-  try {
-    return validateRootCa({ certPem, keyPem }, `Secret ${ISTIO_NAMESPACE}/${ROOT_CA_SECRET} on ${local.context}`);
-  } catch (err) {
-    // A corrupt stored root will not heal by retrying: name it (never its key) and the fix.
-    throw ApplicationFailure.nonRetryable(
-      `${(err as Error).message} The stored root CA is corrupt: delete the Secret and rerun install-local (a new root means re-issuing both clusters' cacerts).`,
-      KUBE_FAILURE.invalid,
-    );
-  }
-}
+export type CacertsOutcome = 'kept' | 'written' | 'replaced';
 
 /**
- * Makes sure the cluster's `cacerts` holds an intermediate issued by the root. An existing one
- * from the same root is kept (re-runs change nothing); one from another root that meshops did not
- * create is refused, since replacing it would break the workloads' certificates.
+ * Makes sure local's `cacerts` (Istio's plug-in CA, read by istiod) holds an intermediate issued
+ * by the mesh's root. Only the cluster that runs istiod gets one: a remote's workloads are signed
+ * by local's istiod. The root's private key never lands in a cluster: without a root from the
+ * operator (MESHOPS_ROOT_CA_DIR) one is generated for this install, used to issue the
+ * intermediate, and dropped, so the root key exists nowhere afterwards.
+ * - An existing cacerts from meshops is kept (re-runs change nothing), unless the operator's root
+ *   differs; replacing it is refused while istiod runs, since its workloads' certificates chain to
+ *   the old root.
+ * - One that meshops did not write is refused: replacing it would break its workloads' certificates.
+ * - It is created, not applied: of two overlapping first attempts the first wins and both keep it.
  */
-export async function ensureCacerts(client: ClusterClient, root: RootCa, clusterName: string): Promise<'kept' | 'written'> {
-  const existing = await readSecret(client, CACERTS_SECRET);
-  const caCert = decode(existing?.data, 'ca-cert.pem');
-  if (caCert && decode(existing?.data, 'root-cert.pem') === root.certPem && issuedBy(caCert, root)) return 'kept';
-  if (existing && existing.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'meshops') {
-    throw ApplicationFailure.nonRetryable(
-      `Secret ${ISTIO_NAMESPACE}/${CACERTS_SECRET} on ${client.context} exists with another root CA and was not created by meshops. ` +
-        'Supply that root to the worker (so both clusters share it) or delete the Secret, then retry.',
-      'ForeignCacerts',
-    );
+export async function ensureCacerts(local: ClusterClient, supplied: RootCa | undefined, cluster: string, meshId: string): Promise<CacertsOutcome> {
+  const existing = await readCacerts(local);
+  const where = `Secret ${ISTIO_NAMESPACE}/${CACERTS_SECRET} on ${local.context}`;
+  if (existing) {
+    if (existing.metadata?.labels?.['app.kubernetes.io/managed-by'] !== MANAGED_BY['app.kubernetes.io/managed-by']) {
+      throw ApplicationFailure.nonRetryable(
+        `${where} exists and was not created by meshops. Supply the root it chains to (MESHOPS_ROOT_CA_DIR) after deleting it, or delete it to let meshops issue a new one, then retry.`,
+        'ForeignCacerts',
+      );
+    }
+    const caCert = decode(existing.data, 'ca-cert.pem');
+    const sameRoot = !supplied || (decode(existing.data, 'root-cert.pem') === supplied.certPem && !!caCert && issuedBy(caCert, supplied));
+    if (sameRoot) return 'kept';
+    const running = await istiodPods(local);
+    if (running.length > 0) {
+      throw ApplicationFailure.nonRetryable(
+        `${where} chains to another root than the one the worker was given, and istiod (${running.join(', ')}) is running with it: replacing it would break every workload certificate in the mesh. ` +
+          "Rotate the root as Istio's plug-in CA guide describes (both roots in root-cert.pem during the change), or give the worker the mesh's current root.",
+        'CacertsRootChange',
+      );
+    }
   }
-  await kubeCall({ verb: 'apply', object: `Secret ${ISTIO_NAMESPACE}/${CACERTS_SECRET}`, context: client.context }, async () =>
-    applyObjects(client, [cacertsSecret(await issueClusterCa(root, clusterName))]),
-  );
-  return 'written';
+  const root = supplied ?? (await generateRootCa(meshId));
+  const secret = cacertsSecret(await issueClusterCa(root, cluster));
+  if (existing) {
+    await kubeCall({ verb: 'replace', object: where, context: local.context }, () =>
+      local.core.replaceNamespacedSecret({ name: CACERTS_SECRET, namespace: ISTIO_NAMESPACE, body: { ...(secret as V1Secret), metadata: { ...secret.metadata, resourceVersion: existing.metadata?.resourceVersion } } }),
+    );
+    return 'replaced';
+  }
+  try {
+    await local.core.createNamespacedSecret({ namespace: ISTIO_NAMESPACE, body: secret as V1Secret });
+    return 'written';
+  } catch (err) {
+    if (statusCode(err) === 409) return 'kept';
+    throw kubeFailure(err, { verb: 'create', object: where, context: local.context });
+  }
 }

@@ -34,7 +34,7 @@ function helloworldDeployment(namespace: string, version: 'v1' | 'v2'): KubeObje
           containers: [
             {
               name: HELLOWORLD.name,
-              image: `docker.io/istio/examples-helloworld-${version}:1.0`,
+              image: `registry.istio.io/release/examples-helloworld-${version}:1.0`,
               imagePullPolicy: 'IfNotPresent',
               ports: [{ containerPort: HELLOWORLD.port }],
             },

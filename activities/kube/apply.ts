@@ -2,7 +2,8 @@ import { FIELD_MANAGER } from '../../common/naming';
 import { cancellationSignal, heartbeat } from './activity-context';
 import type { ClusterClient } from './cluster-client';
 import { describeObject, type KubeObject } from './kube-object';
-import { isNotFound, kubeCall, kubeFailure } from './kube-failure';
+import { withoutField } from './field-paths';
+import { isNotFound, kubeCall, kubeFailure, statusCode } from './kube-failure';
 import { waitForCrdsEstablished } from './waits';
 
 /** What an apply left on the server, to report and to compare runs. */
@@ -71,12 +72,53 @@ export async function applyObjects(client: ClusterClient, objects: KubeObject[],
   return applied;
 }
 
+/**
+ * Field managers whose fields meshops leaves to them: istiod's. It patches the webhooks it serves
+ * (caBundle, and failurePolicy Ignore→Fail once validation works); forcing the rendered values
+ * back would undo that on every run. The manager is the binary's name: `pilot-discovery`, or
+ * `pilot-discovery-<version>` for a dev build.
+ */
+const YIELD_TO = /^pilot-discovery(-|$)/;
+
+interface FieldConflict {
+  manager: string;
+  field: string;
+}
+
+/** The fields a non-forced server-side apply conflicts on, or undefined for any other error. */
+function fieldConflicts(err: unknown): FieldConflict[] | undefined {
+  if (statusCode(err) !== 409) return undefined;
+  const body = (err as { body?: unknown }).body;
+  let status: { details?: { causes?: { reason?: string; message?: string; field?: string }[] } };
+  try {
+    status = typeof body === 'string' ? JSON.parse(body) : ((body ?? {}) as typeof status);
+  } catch {
+    return undefined;
+  }
+  const conflicts = (status.details?.causes ?? [])
+    .filter((c) => c.reason === 'FieldManagerConflict' && c.field)
+    .map((c) => ({ manager: /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1] ?? '', field: c.field as string }));
+  return conflicts.length > 0 ? conflicts : undefined;
+}
+
+/**
+ * Applies without forcing first. On a conflict, fields istiod owns are dropped from the manifest
+ * (istiod's value stays); fields of anyone else (a person's edit, another tool) are taken back
+ * with a forced apply, as `istioctl install` does.
+ */
 async function applyOne(client: ClusterClient, obj: KubeObject): Promise<AppliedObject> {
   const ref = describeObject(obj);
-  const body = stripServerFields(obj);
-  const result = await kubeCall({ verb: 'apply', object: ref, context: client.context }, () =>
-    client.objects.serverSideApply(body, FIELD_MANAGER),
-  );
+  const action = { verb: 'apply', object: ref, context: client.context };
+  let body = stripServerFields(obj);
+  let result: KubeObject;
+  try {
+    result = await client.objects.serverSideApply(body, FIELD_MANAGER, false);
+  } catch (err) {
+    const conflicts = fieldConflicts(err);
+    if (!conflicts) throw kubeFailure(err, action);
+    for (const { field } of conflicts.filter((c) => YIELD_TO.test(c.manager))) body = withoutField(body, field) ?? body;
+    result = await kubeCall(action, () => client.objects.serverSideApply(body, FIELD_MANAGER, true));
+  }
   return { ref, resourceVersion: result.metadata?.resourceVersion ?? '' };
 }
 

@@ -13,14 +13,17 @@ export class RawObjectApi extends KubernetesObjectApi {
     return api;
   }
 
-  /** Server-side apply (`kubectl apply --server-side --force-conflicts`) of the manifest as written. */
-  async serverSideApply<T extends KubernetesObject>(manifest: T, fieldManager: string): Promise<T> {
+  /**
+   * Server-side apply of the manifest as written: with `force`, `kubectl apply --server-side
+   * --force-conflicts`; without, a field another manager owns with another value is a 409 naming it.
+   */
+  async serverSideApply<T extends KubernetesObject>(manifest: T, fieldManager: string, force = true): Promise<T> {
     const path = await this.specUriPath(manifest, 'patch');
     const request = this.configuration.baseServer.makeRequestContext(path, HttpMethod.PATCH);
     request.setHeaderParam('Accept', 'application/json');
     request.setHeaderParam('Content-Type', PatchStrategy.ServerSideApply);
     request.setQueryParam('fieldManager', fieldManager);
-    request.setQueryParam('force', 'true');
+    request.setQueryParam('force', String(force));
     request.setBody(JSON.stringify(manifest));
     return this.requestPromise<T>(request);
   }

@@ -4,9 +4,38 @@ export function podReady(pod: V1Pod): boolean {
   return pod.status?.phase === 'Running' && !!pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
-/** Pods that finished (Jobs) or are being deleted are not waited for. */
+/**
+ * Pods that finished (Jobs), failed or were evicted (phase Failed: their ReplicaSet makes a new
+ * one), or are being deleted are not waited for.
+ */
 export function podCounts(pod: V1Pod): boolean {
-  return pod.status?.phase !== 'Succeeded' && !pod.metadata?.deletionTimestamp;
+  return pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed' && !pod.metadata?.deletionTimestamp;
+}
+
+/** Container states the kubelet only leaves when someone fixes the pod spec, the image or the program. */
+const HOPELESS_WAITING = new Set(['ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CrashLoopBackOff', 'CreateContainerConfigError']);
+
+/** What to do about a container that waits in one of those states. */
+function waitingFix(reason: string, image: string | undefined, container: string, pod: V1Pod): string {
+  const ref = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+  if (reason === 'CrashLoopBackOff') return `container ${container} keeps exiting: read its log (kubectl logs -n ${pod.metadata?.namespace} ${pod.metadata?.name} -c ${container} --previous) and fix what it reports`;
+  if (reason === 'CreateContainerConfigError') return `container ${container} refers to a ConfigMap or Secret key that does not exist: create it or fix the pod spec`;
+  if (image === 'auto') {
+    return `image "auto" is a placeholder that Istio's injection webhook replaces: the pod was created before istiod's webhook served it (or the webhook could not reach istiod). Check that istiod is Ready and its webhook has a caBundle, then delete pod ${ref}`;
+  }
+  return `image ${image} cannot be pulled: if it is an Istio image, check that the spec's istio version and hub name a published release (e.g. istio=1.31.0 hub=registry.istio.io/release); otherwise that the cluster's nodes can reach the registry`;
+}
+
+/** Lines for the containers of a pod that wait in a state the kubelet will not leave by itself. */
+export function hopelessContainers(pod: V1Pod): string[] {
+  const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].flatMap((cs) => {
+    const waiting = cs.state?.waiting;
+    if (!waiting?.reason || !HOPELESS_WAITING.has(waiting.reason)) return [];
+    const image = specs.find((c) => c.name === cs.name)?.image;
+    const ref = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    return [`Pod ${ref}: container ${cs.name} is in ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}. Fix: ${waitingFix(waiting.reason, image, cs.name, pod)}.`];
+  });
 }
 
 /** Why a pod is not Ready, from its own status: phase, false conditions, waiting containers. */

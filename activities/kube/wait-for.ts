@@ -30,6 +30,19 @@ export interface WaitSpec<T extends KubernetesObject> {
    * not-found-after-create with this explanation instead of waiting out the timeout.
    */
   mustExist?: { name: string; whyGone: string };
+  /**
+   * What will not heal by waiting (a pod that cannot pull its image): one line each, naming the
+   * fix. Asked at most every STUCK_CHECK_MS; any line fails the wait at once, non-retryably.
+   */
+  stuck?(items: T[]): Promise<string[]>;
+}
+
+const STUCK_CHECK_MS = 2_000;
+
+/** Delay before the n-th consecutive relist: 250 ms doubling to 10 s, with ±25% jitter so watchers do not relist in step. */
+export function relistDelayMs(n: number, random: () => number = Math.random): number {
+  const base = Math.min(250 * 2 ** n, 10_000);
+  return Math.round(base * (0.75 + random() * 0.5));
 }
 
 export interface WatchedResource {
@@ -45,7 +58,24 @@ export function watchPath(r: WatchedResource): string {
   return `${group}${r.namespace ? `/namespaces/${r.namespace}` : ''}/${r.plural}`;
 }
 
+/** 'done': the check passed or a stuck check found something. */
 type WatchOutcome = 'done' | 'ended' | 'relist' | 'timeout' | 'cancelled' | { failed: unknown };
+
+/** Waits `ms`, or rejects with the signal's reason when it aborts first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason ?? new Error('cancelled'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 function keyOf(obj: KubernetesObject): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
@@ -85,20 +115,53 @@ export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>): Pr
     return latest.done;
   };
 
-  const beat = setInterval(() => heartbeat({ waitingFor: spec.what, progress: latest.progress }), spec.heartbeatEveryMs ?? 5_000);
+  let stuckCheckedAt = 0;
+  let stuckCheck: Promise<string[]> | undefined;
+  /** Runs the stuck check when one is due; its lines fail the wait through `stuckLines`. */
+  const checkStuck = () => {
+    if (!spec.stuck || stuckCheck || Date.now() - stuckCheckedAt < STUCK_CHECK_MS) return;
+    stuckCheckedAt = Date.now();
+    stuckCheck = spec.stuck([...items.values()]).then(
+      (lines) => {
+        stuckCheck = undefined;
+        if (lines.length > 0) stuckLines = lines;
+        return lines;
+      },
+      () => ((stuckCheck = undefined), []),
+    );
+  };
+  let stuckLines: string[] | undefined;
+  const failIfStuck = () => {
+    if (!stuckLines) return;
+    throw ApplicationFailure.nonRetryable(
+      `Waiting for ${spec.what} cannot succeed (${latest.progress}):\n${stuckLines.map((l) => `- ${l}`).join('\n')}`,
+      KUBE_FAILURE.stuck,
+    );
+  };
+
+  const beat = setInterval(() => {
+    heartbeat({ waitingFor: spec.what, progress: latest.progress });
+    checkStuck();
+  }, Math.min(spec.heartbeatEveryMs ?? 5_000, STUCK_CHECK_MS));
+  let relists = 0;
   try {
     await relist();
     for (;;) {
       if (evaluate()) return [...items.values()];
+      checkStuck();
+      if (stuckCheck) await stuckCheck;
+      failIfStuck();
       const outcome = await watchOnce(spec, resourceVersion, signal, deadline, (phase, obj) => {
         if (obj.metadata?.resourceVersion) resourceVersion = obj.metadata.resourceVersion;
         if (phase === 'BOOKMARK') return false;
         if (phase === 'DELETED') items.delete(keyOf(obj));
         else items.set(keyOf(obj), obj);
-        return evaluate();
-      });
+        relists = 0;
+        return evaluate() || stuckLines !== undefined;
+      }, () => stuckLines !== undefined);
       if (typeof outcome === 'object') throw outcome.failed;
-      if (outcome === 'done') return [...items.values()];
+      if (outcome === 'done' && latest.done) return [...items.values()];
+      failIfStuck();
       if (outcome === 'cancelled') throw signal.reason ?? new Error(`cancelled while waiting for ${spec.what}`);
       if (outcome === 'timeout') {
         const lines = await spec.explain([...items.values()]);
@@ -109,7 +172,10 @@ export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>): Pr
           KUBE_FAILURE.waitTimeout,
         );
       }
-      if (outcome === 'relist') await relist();
+      if (outcome === 'relist') {
+        await sleep(relistDelayMs(relists++), signal);
+        await relist();
+      }
       // 'ended': the server closed the watch; resume from the last resourceVersion.
     }
   } finally {
@@ -124,6 +190,7 @@ function watchOnce<T extends KubernetesObject>(
   signal: AbortSignal,
   deadline: number,
   onEvent: (phase: string, obj: T) => boolean,
+  interrupted: () => boolean,
 ): Promise<WatchOutcome> {
   return new Promise<WatchOutcome>((resolve) => {
     let settled = false;
@@ -132,11 +199,14 @@ function watchOnce<T extends KubernetesObject>(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearInterval(poll);
       signal.removeEventListener('abort', onAbort);
       request?.abort();
       resolve(outcome);
     };
     const timer = setTimeout(() => finish('timeout'), Math.max(0, deadline - Date.now()));
+    // A stuck check that found something ends the watch between events too.
+    const poll = setInterval(() => interrupted() && finish('done'), 500);
     const onAbort = () => finish('cancelled');
     if (signal.aborted) return finish('cancelled');
     signal.addEventListener('abort', onAbort);

@@ -1,6 +1,16 @@
-import type { CoreV1Event, V1CustomResourceDefinition, V1Deployment, V1Pod, V1Secret, V1Service, KubernetesObject } from '@kubernetes/client-node';
+import type {
+  CoreV1Event,
+  KubernetesObject,
+  V1ConfigMap,
+  V1CustomResourceDefinition,
+  V1Deployment,
+  V1MutatingWebhookConfiguration,
+  V1Pod,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
 import type { ClusterClient } from './cluster-client';
-import { crdEstablished, deploymentNotReadyReason, deploymentReady, podCounts, podNotReadyReason, podReady } from './readiness';
+import { crdEstablished, deploymentNotReadyReason, deploymentReady, hopelessContainers, podCounts, podNotReadyReason, podReady } from './readiness';
 import { waitFor, type WatchedResource } from './wait-for';
 
 /** The last few events of an object, newest last, as "Reason: message". */
@@ -38,9 +48,62 @@ export interface WorkloadWait {
   allowEmpty?: boolean;
 }
 
+/** A FailedMount or FailedCreate this old is not a start-up race: the kubelet or ReplicaSet will go on failing. */
+export const STUCK_AFTER_MS = 30_000;
+
+const age = (t: unknown) => Date.now() - new Date(t as string).getTime();
+
+function mountFix(message: string): string {
+  if (message.includes('istio-ca-root-cert')) {
+    return 'istiod writes ConfigMap istio-ca-root-cert into every namespace of the clusters it serves: check that istiod is Ready and, on a remote cluster, that its remote secret is linked (link-secret) and its istio-system carries topology.istio.io/controlPlaneClusters';
+  }
+  return 'create the object the volume names, or mark the volume optional';
+}
+
+function createFix(message: string): string {
+  if (message.includes('failed calling webhook') && message.includes('x509')) {
+    return "the injection webhook has no caBundle that istiod's certificate chains to: istiod patches it on every cluster it serves, on a remote cluster only once the remote secret is linked (link-secret before anything there is injected)";
+  }
+  if (message.includes('failed calling webhook')) {
+    return "the API server cannot reach the injection webhook: check that istiod is Ready and that its webhook has a caBundle; on a remote cluster, that the istiod Service's endpoint (remotePilotAddress) is local's east-west gateway and expose-istiod is applied there";
+  }
+  return 'fix what the message names in the pod template';
+}
+
+/**
+ * What in the namespace will not become Ready by waiting: containers the kubelet backs off
+ * (image pull, crash loop), pods whose volumes have failed to mount for STUCK_AFTER_MS, and
+ * Deployments whose pods cannot be created (a webhook refusing them) for as long. One line each,
+ * with the event's text and the fix.
+ */
+async function stuckWorkloads(client: ClusterClient, w: WorkloadWait, deployments: V1Deployment[]): Promise<string[]> {
+  const [pods, events] = await Promise.all([
+    client.core.listNamespacedPod({ namespace: w.namespace, labelSelector: w.labelSelector }),
+    client.core.listNamespacedEvent({ namespace: w.namespace }),
+  ]);
+  const lines: string[] = [];
+  for (const pod of pods.items.filter((p) => podCounts(p) && !podReady(p))) {
+    lines.push(...hopelessContainers(pod));
+    const mount = events.items.find(
+      (e) => e.involvedObject.uid === pod.metadata?.uid && e.reason === 'FailedMount' && age(e.firstTimestamp ?? e.eventTime) >= STUCK_AFTER_MS,
+    );
+    if (mount && pod.status?.phase === 'Pending') {
+      lines.push(`Pod ${w.namespace}/${pod.metadata?.name}: FailedMount for ${Math.round(age(mount.firstTimestamp ?? mount.eventTime) / 1000)}s: ${mount.message}. Fix: ${mountFix(mount.message ?? '')}.`);
+    }
+  }
+  for (const d of deployments.filter((x) => !deploymentReady(x))) {
+    const failure = d.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+    if (failure && age(failure.lastTransitionTime) >= STUCK_AFTER_MS) {
+      lines.push(`Deployment ${w.namespace}/${d.metadata?.name}: its pods cannot be created (${failure.reason}: ${failure.message}). Fix: ${createFix(failure.message ?? '')}.`);
+    }
+  }
+  return lines;
+}
+
 /**
  * Waits for every Deployment of the namespace to be available, then every pod to be Ready. An
  * empty namespace is not done (an install that created nothing is not ready) unless `allowEmpty`.
+ * Fails at once, naming the fix, when a pod cannot start without one (stuckWorkloads).
  */
 export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): Promise<{ deployments: number; pods: number }> {
   const started = Date.now();
@@ -59,6 +122,7 @@ export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): 
     },
     explain: (items) =>
       Promise.all(items.filter((d) => !deploymentReady(d)).map((d) => withEvents(client, d, 'Deployment', deploymentNotReadyReason(d)))),
+    stuck: (items) => stuckWorkloads(client, w, items),
   });
   const pods = await waitFor<V1Pod>({
     client,
@@ -74,6 +138,7 @@ export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): 
     },
     explain: (items) =>
       Promise.all(items.filter((p) => podCounts(p) && !podReady(p)).map((p) => withEvents(client, p, 'Pod', podNotReadyReason(p)))),
+    stuck: () => stuckWorkloads(client, w, deployments),
   });
   return { deployments: deployments.length, pods: pods.filter(podCounts).length };
 }
@@ -189,5 +254,47 @@ export async function waitForCrdsEstablished(client: ClusterClient, names: strin
           return `CustomResourceDefinition ${n}: ${conds.join('; ') || 'no conditions yet'}`;
         });
     },
+  });
+}
+
+/**
+ * Waits until istiod has patched its CA into every webhook of the MutatingWebhookConfiguration:
+ * the sign that it serves injection for that cluster (on a remote, through the remote secret).
+ */
+export async function waitForWebhookCaBundle(client: ClusterClient, name: string, timeoutMs: number, hint: string): Promise<void> {
+  const patched = (m: V1MutatingWebhookConfiguration | undefined) => !!m && (m.webhooks ?? []).length > 0 && (m.webhooks ?? []).every((w) => !!w.clientConfig.caBundle);
+  await waitFor<V1MutatingWebhookConfiguration>({
+    client,
+    what: `istiod to patch its CA into MutatingWebhookConfiguration ${name} on ${client.context}`,
+    resource: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations' },
+    fieldSelector: `metadata.name=${name}`,
+    timeoutMs,
+    check: (items) => ({ done: patched(items[0]), progress: items[0] ? 'no caBundle yet' : 'it does not exist' }),
+    explain: async () => [hint],
+  });
+}
+
+/** Waits until the ConfigMap exists (e.g. istio-ca-root-cert, which istiod writes). */
+export async function waitForConfigMap(client: ClusterClient, namespace: string, name: string, timeoutMs: number, hint: string): Promise<void> {
+  await waitFor<V1ConfigMap>({
+    client,
+    what: `ConfigMap ${namespace}/${name} on ${client.context}`,
+    resource: { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespace },
+    fieldSelector: `metadata.name=${name}`,
+    timeoutMs,
+    check: (items) => ({ done: items.length === 1, progress: 'it does not exist yet' }),
+    explain: async () => [hint],
+  });
+}
+
+/** Waits until the namespace runs no pod any more (its Deployments deleted, their pods gone). */
+export async function waitForWorkloadsGone(client: ClusterClient, namespace: string, timeoutMs: number): Promise<void> {
+  await waitFor<V1Pod>({
+    client,
+    what: `the pods in ${namespace} on ${client.context} to be deleted`,
+    resource: { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespace },
+    timeoutMs,
+    check: (items) => ({ done: items.length === 0, progress: `${items.length} pods left` }),
+    explain: async (items) => items.map((p) => `Pod ${namespace}/${p.metadata?.name}: ${p.status?.phase}, deleting since ${String(p.metadata?.deletionTimestamp ?? 'never')}`),
   });
 }

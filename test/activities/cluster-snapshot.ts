@@ -1,27 +1,44 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { ApisApi, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterClient } from '../../activities/kube/cluster-client';
 import { describeObject, type KubeObject } from '../../activities/kube/kube-object';
 
-const CLUSTER_SCOPED = [
-  ['apiextensions.k8s.io/v1', 'CustomResourceDefinition'],
-  ['rbac.authorization.k8s.io/v1', 'ClusterRole'],
-  ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'],
-  ['admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration'],
-  ['admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration'],
-  ['v1', 'Namespace'],
-] as const;
+/** Objects that other test files create and delete while a mesh test runs (their namespaces and cluster-scoped names). */
+const OTHER_TESTS = /meshops\.test$|^primitives-|^harness-/;
+/** Kinds whose objects come and go by themselves: events, and the kubelet heartbeats in kube-node-lease. */
+const EPHEMERAL = new Set(['Event', 'Lease']);
 
-/** Objects that other test files create and delete while a mesh test runs. */
-const OTHER_TESTS = /meshops\.test$|^primitives-/;
+/** Every listable resource the API server serves (core and every group's preferred version), by discovery. */
+async function listableKinds(client: ClusterClient): Promise<[apiVersion: string, kind: string][]> {
+  const custom = client.kubeConfig.makeApiClient(CustomObjectsApi);
+  const groups = await client.kubeConfig.makeApiClient(ApisApi).getAPIVersions();
+  const lists = await Promise.all([
+    client.core.getAPIResources(),
+    ...groups.groups.map((g) => {
+      const [group, version] = (g.preferredVersion?.groupVersion ?? '').split('/');
+      return custom.getAPIResources({ group, version });
+    }),
+  ]);
+  return lists.flatMap((l) =>
+    l.resources.filter((r) => !r.name.includes('/') && r.verbs.includes('list') && !EPHEMERAL.has(r.kind)).map((r): [string, string] => [l.groupVersion, r.kind]),
+  );
+}
 
-/** Names of every cluster-scoped object a mesh install could touch, per kind (other tests' own objects left out). */
-export async function clusterScopedNames(client: ClusterClient): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const [apiVersion, kind] of CLUSTER_SCOPED) {
+/**
+ * The names of every object in the cluster, of every listable kind (ConfigMaps, Secrets, Leases…
+ * included; events left out), as "Kind namespace/name": to compare a cluster before and after a run.
+ */
+export async function clusterSnapshot(client: ClusterClient): Promise<string[]> {
+  const names: string[] = [];
+  for (const [apiVersion, kind] of await listableKinds(client)) {
     const list = await client.objects.list<KubernetesObject>(apiVersion, kind);
-    out[kind] = list.items.map((o) => o.metadata?.name ?? '').filter((n) => !OTHER_TESTS.test(n)).sort();
+    for (const o of list.items) {
+      const ns = o.metadata?.namespace;
+      const name = o.metadata?.name ?? '';
+      if (OTHER_TESTS.test(ns ?? '') || OTHER_TESTS.test(name)) continue;
+      names.push(`${kind} ${ns ? `${ns}/` : ''}${name}`);
+    }
   }
-  return out;
+  return [...new Set(names)].sort();
 }
 
 /** resourceVersion of each object, read back from the API server; "absent" when it does not exist. */

@@ -1,69 +1,116 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { renderIstioOperator } from '../../activities/istio/istioctl';
+import { checkIstioctlVersion, istioctlVersion, renderComponents } from '../../activities/istio/istioctl';
 import { parseMeshNetworks } from '../../activities/istio/mesh-networks';
 import { eastWestGatewayOverlay, remoteOverlay } from '../../activities/istio/operator-overlays';
-import { localInstallManifests } from '../../activities/istio/steps/install-manifests';
+import { localControlPlane, localGateways, remoteGateway, remoteProfile } from '../../activities/istio/steps/install-manifests';
 import { meshSpecFor, MeshSpec } from '../../common/mesh-spec';
 import { findBinary } from '../harness/kube';
+
+type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } };
 
 /** Real istioctl renders of the primary-remote profile (no cluster needed). */
 describe('rendering with istioctl manifest generate', () => {
   const istioctl = findBinary('istioctl');
   const spec = MeshSpec.parse(meshSpecFor('local', 'remote', { meshId: 'mesh7' }));
-  const find = (objs: { kind: string; metadata: { name: string } }[], kind: string, name: string) =>
-    objs.find((o) => o.kind === kind && o.metadata.name === name) as Record<string, unknown> | undefined;
+  const find = (objs: Obj[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name) as Record<string, unknown> | undefined;
+  const images = (objs: Obj[]) => [...JSON.stringify(objs).matchAll(/"image":"([^"]+)"/g)].map((m) => m[1]);
 
-  it('renders local: CRDs, istiod with EXTERNAL_ISTIOD, mesh ID, cluster name, network, the seed\'s meshNetworks placeholder, the east-west gateway', async () => {
-    const objs = await localInstallManifests(istioctl, spec, '0.0.0.0');
-    expect(objs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'istio-system', labels: { 'topology.istio.io/network': 'network1' } } });
-    expect(objs.filter((o) => o.kind === 'CustomResourceDefinition').length).toBeGreaterThanOrEqual(10);
-    const istiod = JSON.stringify(find(objs, 'Deployment', 'istiod'));
+  it("renders local's control plane per component, as istioctl install splits it: Base (CRDs), Pilot (istiod, EXTERNAL_ISTIOD, mesh ID, network)", async () => {
+    const { Base, Pilot } = await localControlPlane(istioctl, spec, undefined);
+    expect(Base.filter((o) => o.kind === 'CustomResourceDefinition').length).toBeGreaterThanOrEqual(10);
+    expect(find(Base, 'Deployment', 'istiod')).toBeUndefined();
+    const istiod = JSON.stringify(find(Pilot, 'Deployment', 'istiod'));
     expect(istiod).toContain('"name":"EXTERNAL_ISTIOD","value":"true"');
     expect(istiod).toContain('"name":"CLUSTER_ID","value":"local"');
-    const cm = find(objs, 'ConfigMap', 'istio') as { data: { mesh: string; meshNetworks: string } };
+    const cm = find(Pilot, 'ConfigMap', 'istio') as { data: { mesh: string; meshNetworks: string } };
     expect(cm.data.mesh).toContain('meshId: mesh7');
-    expect(parseMeshNetworks(cm.data.meshNetworks).networks.network2).toEqual({ endpoints: [{ fromRegistry: 'remote' }], gateways: [{ address: '0.0.0.0', port: 15443 }] });
-    const gw = find(objs, 'Service', 'istio-eastwestgateway') as { spec: { type: string; ports: { port: number }[] }; metadata: { labels: Record<string, string> } };
-    expect(gw.spec.type).toBe('LoadBalancer');
-    expect(gw.spec.ports.map((p) => p.port)).toEqual([15021, 15443, 15012, 15017]);
-    expect(gw.metadata.labels).toMatchObject({ istio: 'eastwestgateway', 'topology.istio.io/network': 'network1' });
-    expect(find(objs, 'Gateway', 'istiod-gateway')).toBeDefined();
-    expect(objs.every((o) => o.kind === 'Namespace' || o.kind.endsWith('Definition') || o.kind.startsWith('Cluster') || o.kind.endsWith('WebhookConfiguration') || o.metadata.namespace === 'istio-system')).toBe(true);
+    // no gateway until patch-gateway knows the real address: never the seed's 0.0.0.0
+    expect(parseMeshNetworks(cm.data.meshNetworks).networks.network2).toEqual({ endpoints: [{ fromRegistry: 'remote' }], gateways: [] });
+    expect([...Base, ...Pilot].every((o) => o.kind.endsWith('Definition') || o.kind.startsWith('Cluster') || o.kind.endsWith('WebhookConfiguration') || o.metadata.namespace === 'istio-system')).toBe(true);
   });
 
-  it('kills istioctl and rejects with the SDK\'s cancellation when the activity is cancelled', async () => {
+  it("names the spec's release images (hub and tag), not the dev build's registry.istio.io/testing/*:latest", async () => {
+    const { Pilot } = await localControlPlane(istioctl, spec, undefined);
+    expect(images(Pilot)).toEqual(['registry.istio.io/release/pilot:1.31.0']);
+    const injector = find(Pilot, 'ConfigMap', 'istio-sidecar-injector') as { data: { values: string } };
+    expect(JSON.parse(injector.data.values).global).toMatchObject({ hub: 'registry.istio.io/release', tag: '1.31.0' });
+    const other = MeshSpec.parse(meshSpecFor('local', 'remote', { istio: { version: '1.31.2', hub: 'mirror.example.com/istio' } }));
+    expect(images((await localControlPlane(istioctl, other, undefined)).Pilot)).toEqual(['mirror.example.com/istio/pilot:1.31.2']);
+  });
+
+  it('labels every object as istioctl install does, owned by the meshops overlay that rendered it', async () => {
+    const { Base, Pilot } = await localControlPlane(istioctl, spec, undefined);
+    for (const o of [...Base, ...Pilot]) {
+      expect(o.metadata.labels).toMatchObject({
+        'operator.istio.io/component': Base.includes(o) ? 'Base' : 'Pilot',
+        'operator.istio.io/managed': 'Reconcile',
+        'install.operator.istio.io/owning-resource': 'meshops',
+        'istio.io/rev': 'default',
+      });
+    }
+    const gateway = await remoteGateway(istioctl, spec);
+    expect(gateway.every((o) => o.metadata.labels?.['install.operator.istio.io/owning-resource'] === 'meshops-eastwest')).toBe(true);
+  });
+
+  it("renders the east-west gateways as gen-eastwest-gateway.sh does: network label, REQUESTED_NETWORK_VIEW, 15443/15012/15017, image: auto for the gateway injection template", async () => {
+    const local = await localGateways(istioctl, spec, undefined);
+    const svc = find(local, 'Service', 'istio-eastwestgateway') as { spec: { type: string; ports: { port: number }[] }; metadata: { labels: Record<string, string> } };
+    expect(svc.spec.type).toBe('LoadBalancer');
+    expect(svc.spec.ports.map((p) => p.port)).toEqual([15021, 15443, 15012, 15017]);
+    expect(svc.metadata.labels).toMatchObject({ istio: 'eastwestgateway', 'topology.istio.io/network': 'network1' });
+    const deployment = find(local, 'Deployment', 'istio-eastwestgateway') as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({ 'inject.istio.io/templates': 'gateway', 'sidecar.istio.io/inject': 'true' });
+    expect(JSON.stringify(deployment)).toContain('"image":"auto"');
+    // exposure of istiod for the remote and of services across networks, in istio-system
+    expect(find(local, 'Gateway', 'istiod-gateway')).toBeDefined();
+    expect(JSON.stringify(find(local, 'Gateway', 'cross-network-gateway'))).toContain('AUTO_PASSTHROUGH');
+    const remote = await remoteGateway(istioctl, spec);
+    expect(JSON.stringify(find(remote, 'Deployment', 'istio-eastwestgateway'))).toContain('"name":"ISTIO_META_REQUESTED_NETWORK_VIEW","value":"network2"');
+  });
+
+  it("renders remote: no istiod Deployment, its reader role from the remote profile (webhook patching), its istiod endpoints at remotePilotAddress", async () => {
+    const objs = await remoteProfile(istioctl, spec, '192.0.2.9');
+    expect(find(objs, 'Deployment', 'istiod')).toBeUndefined();
+    expect(JSON.stringify(find(objs, 'EndpointSlice', 'istiod'))).toContain('192.0.2.9');
+    const reader = JSON.stringify(find(objs, 'ClusterRole', 'istio-reader-clusterrole-istio-system'));
+    expect(reader).toContain('mutatingwebhookconfigurations');
+    expect(reader).toMatch(/"configmaps"\],"verbs":\["create","get","list","watch","update"\]/);
+    expect(find(objs, 'ServiceAccount', 'istio-reader-service-account')).toBeDefined();
+  });
+
+  it("refuses an istioctl whose minor release differs from the spec's, naming both and the fix", async () => {
+    expect(await istioctlVersion(istioctl)).toBe('1.31-dev');
+    await expect(checkIstioctlVersion(istioctl, spec)).resolves.toBe('1.31-dev');
+    const old = MeshSpec.parse(meshSpecFor('local', 'remote', { istio: { version: '1.28.1' } }));
+    const refused = await checkIstioctlVersion(istioctl, old).catch((e: unknown) => e as ApplicationFailure);
+    expect(refused).toMatchObject({ type: 'IstioctlVersionMismatch', nonRetryable: true });
+    expect((refused as Error).message).toMatch(/istioctl 1\.31-dev .* renders Istio 1\.31, but the spec asks for Istio 1\.28\.1\. Give the worker an istioctl 1\.28 \(MESHOPS_ISTIOCTL\), or set istio=1\.31\.<patch>/);
+  });
+
+  it("kills istioctl and rejects with the SDK's cancellation when the activity is cancelled", async () => {
     const env = new MockActivityEnvironment();
     env.on('heartbeat', () => env.cancel());
     const started = Date.now();
-    await expect(env.run(() => renderIstioOperator(istioctl, remoteOverlay(spec, '192.0.2.9'), 'remote'))).rejects.toBeInstanceOf(CancelledFailure);
+    await expect(env.run(() => renderComponents(istioctl, remoteOverlay(spec, '192.0.2.9'), ['Base'], 'remote'))).rejects.toBeInstanceOf(CancelledFailure);
     expect(Date.now() - started).toBeLessThan(1_000);
-  });
-
-  it('renders remote: no istiod Deployment, its istiod endpoints at remotePilotAddress, network2', async () => {
-    const objs = await renderIstioOperator(istioctl, remoteOverlay(spec, '192.0.2.9'), 'remote');
-    expect(find(objs, 'Deployment', 'istiod')).toBeUndefined();
-    expect(JSON.stringify(find(objs, 'EndpointSlice', 'istiod'))).toContain('192.0.2.9');
-    const gateway = await renderIstioOperator(istioctl, eastWestGatewayOverlay(spec, 'remote'), 'remote gateway');
-    expect(JSON.stringify(find(gateway, 'Deployment', 'istio-eastwestgateway'))).toContain('"name":"ISTIO_META_REQUESTED_NETWORK_VIEW","value":"network2"');
   });
 
   it('heartbeats while istioctl runs, when called in an activity', async () => {
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
-    await env.run(() => renderIstioOperator(istioctl, eastWestGatewayOverlay(spec, 'local'), 'local gateway'));
-    expect(beats[0]).toEqual({ rendering: 'local gateway' });
+    await env.run(() => renderComponents(istioctl, eastWestGatewayOverlay(spec, 'local'), ['IngressGateways'], 'local gateway'));
+    expect(beats).toContainEqual({ running: 'istioctl: render the local gateway manifests (IngressGateways)' });
   });
 
   it('names a missing istioctl and an overlay istioctl refuses, as non-retryable', async () => {
-    const missing = await renderIstioOperator('/nonexistent/istioctl', {}, 'local').catch((e: unknown) => e as ApplicationFailure);
+    const missing = await renderComponents('/nonexistent/istioctl', remoteOverlay(spec, '192.0.2.9'), ['Base'], 'local').catch((e: unknown) => e as ApplicationFailure);
     expect(missing).toMatchObject({ type: 'IstioctlMissing', nonRetryable: true });
     expect((missing as Error).message).toContain('istioctl not found at /nonexistent/istioctl: install it (scripts/provision-kube.sh istioctl)');
-    const bad = await renderIstioOperator(istioctl, { apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', spec: { profile: 'no-such-profile' } }, 'local').catch(
-      (e: unknown) => e as ApplicationFailure,
-    );
+    const overlay = { apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', metadata: { name: 'meshops' }, spec: { profile: 'no-such-profile' } } as const;
+    const bad = await renderComponents(istioctl, overlay, ['Base'], 'local').catch((e: unknown) => e as ApplicationFailure);
     expect(bad).toMatchObject({ type: 'IstioctlRenderFailed', nonRetryable: true });
-    expect((bad as Error).message).toMatch(/^istioctl could not render the local manifests: .*no-such-profile/);
+    expect((bad as Error).message).toMatch(/^istioctl could not render the local manifests \(Base\): .*no-such-profile/);
   });
 });

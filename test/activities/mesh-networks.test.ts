@@ -9,12 +9,13 @@ import {
 } from '../../activities/istio/mesh-networks';
 
 describe('meshNetworks with the seed\'s network2 gateway', () => {
-  const placeholder = meshNetworksFor('network2', 'remote', '0.0.0.0', 15443);
+  const placeholder = meshNetworksFor('network2', 'remote', undefined, 15443);
 
-  it('starts with the seed\'s placeholder entry', () => {
+  it("starts with the seed's network2 entry without a gateway (never the 0.0.0.0 placeholder)", () => {
     expect(parse(renderMeshNetworks(placeholder))).toEqual({
-      networks: { network2: { endpoints: [{ fromRegistry: 'remote' }], gateways: [{ address: '0.0.0.0', port: 15443 }] } },
+      networks: { network2: { endpoints: [{ fromRegistry: 'remote' }], gateways: [] } },
     });
+    expect(parse(renderMeshNetworks(meshNetworksFor('network2', 'remote', '198.51.100.7', 15443))).networks.network2.gateways).toEqual([{ address: '198.51.100.7', port: 15443 }]);
   });
 
   it('round-trips through the ConfigMap text', () => {
@@ -38,6 +39,13 @@ describe('meshNetworks with the seed\'s network2 gateway', () => {
     expect(gatewayAddressOf(patched, 'network1', 15443)).toBe('192.0.2.10');
   });
 
+  it('removes the address again, and a second address on the same port replaces the first (no stale one left)', () => {
+    const patched = withGatewayAddress(placeholder, 'network2', 15443, '198.51.100.7');
+    const moved = withGatewayAddress(patched, 'network2', 15443, '198.51.100.8');
+    expect(moved.networks.network2.gateways).toEqual([{ address: '198.51.100.8', port: 15443 }]);
+    expect(withGatewayAddress(moved, 'network2', 15443, undefined).networks.network2.gateways).toEqual([]);
+  });
+
   it('returns the same object when the address is already there (no write needed)', () => {
     const patched = withGatewayAddress(placeholder, 'network2', 15443, '198.51.100.7');
     expect(withGatewayAddress(patched, 'network2', 15443, '198.51.100.7')).toBe(patched);
@@ -45,7 +53,7 @@ describe('meshNetworks with the seed\'s network2 gateway', () => {
 
   it('refuses a network that is not declared, saying what to rerun', () => {
     expect(() => withGatewayAddress(placeholder, 'network3', 15443, '1.2.3.4')).toThrow(
-      "meshNetworks has no network3 entry; rerun install-local to write the seed's placeholder first",
+      'meshNetworks has no network3 entry; rerun install-local to write it first',
     );
   });
 

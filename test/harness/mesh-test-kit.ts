@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -42,14 +42,16 @@ export const HISTORIES_DIR = join(__dirname, '../workflows/histories');
 const { History } = temporal.api.history.v1;
 
 /**
- * With MESHOPS_RECORD_HISTORIES=1, saves the run's history as test/workflows/histories/<name>.json.
+ * With MESHOPS_RECORD_HISTORIES=1, saves the run's history as test/workflows/histories/<name>.json,
+ * unless that file exists: recorded histories stay as recorded, so that the replay test keeps
+ * proving that runs of older workflow code still replay (a new recording needs a new name).
  * The JSON is protobufjs's object form of the History (int64 and bytes as strings), read back by
  * readHistory. Not the SDK's historyToJSON/historyFromJSON: in this install @temporalio/common and
  * @temporalio/proto each carry their own protobufjs copy, and protojson then refuses the type
  * ("type must be a Type").
  */
 export async function maybeRecordHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env[RECORD_HISTORIES_ENV] !== '1') return;
+  if (process.env[RECORD_HISTORIES_ENV] !== '1' || existsSync(join(HISTORIES_DIR, `${name}.json`))) return;
   await handle.result().catch(() => undefined);
   const history = await handle.fetchHistory();
   const json = History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String });

@@ -26,17 +26,17 @@ describe('cancelling meshSetup', () => {
     await env.mesh.cancel(workflowId);
     const final = await endsCancelled(workflowId);
 
-    expect(run.steps.cleanups).toEqual(['link-secret', 'patch-gateway', 'install-remote', 'install-local']);
+    expect(run.steps.cleanups).toEqual(['patch-gateway', 'wait-remote', 'link-secret', 'install-remote', 'install-local']);
     expect(final.phase).toBe('cancelled');
     expect(stepState(final, 'deploy-samples')).toMatchObject({ state: 'failed', error: 'stopped: the run was cancelled' });
     expect(stepState(final, 'verify-split')).toEqual({ state: 'skipped', reason: 'the run was cancelled' });
-    expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'rolled back link-secret, patch-gateway, install-remote, install-local' });
+    expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'rolled back patch-gateway, wait-remote, link-secret, install-remote, install-local' });
     expect(final.outcome).toBe(
-      'Cancelled during deploy-samples; done so far: preflight, install-local, wait-local, install-remote, wait-remote, patch-gateway, link-secret. Rolled back what was installed.',
+      'Cancelled during deploy-samples; done so far: preflight, install-local, wait-local, install-remote, link-secret, wait-remote, patch-gateway. Rolled back what was installed.',
     );
     expect(run.steps.count('verify-split')).toBe(0);
     expect(run.notifier.events.at(-1)).toMatchObject({ type: 'finished', status: { phase: 'cancelled' } });
-    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-cancel-rollback');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-cancel-rollback-link-first');
   });
 
   it('leaves everything in place when rollback is off', async () => {
@@ -47,7 +47,7 @@ describe('cancelling meshSetup', () => {
     const final = await endsCancelled(workflowId);
     expect(run.steps.cleanups).toEqual([]);
     expect(stepState(final, 'cleanup')).toBeUndefined();
-    expect(final.outcome).toBe('Cancelled during wait-remote; done so far: preflight, install-local, wait-local, install-remote.');
+    expect(final.outcome).toBe('Cancelled during wait-remote; done so far: preflight, install-local, wait-local, install-remote, link-secret.');
   });
 
   it('rolls back when the canceller asks for it, also while a gate waits', async () => {

@@ -52,7 +52,7 @@ describe('meshSetup on a real Temporal dev server', () => {
     expect(run.notifier.events[0].ref).toBeUndefined();
     run.notifier.events.slice(1).forEach((e, i) => expect(e.ref).toEqual({ message: String(i + 1) }));
     expect(run.notifier.events.at(-1)?.status.phase).toBe('done');
-    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-happy');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-happy-link-first');
   });
 
   it('ends rejected when an approver rejects, without running the gated step', async () => {
@@ -151,8 +151,8 @@ describe('meshSetup on a real Temporal dev server', () => {
     const run = fakes.add(workflowId, { 'link-secret': { nonRetryable: 'Forbidden: cannot create secrets in istio-system on failrollback-local.' } });
     const final = await result(workflowId);
     expect(final.phase).toBe('failed');
-    expect(run.steps.cleanups).toEqual(['patch-gateway', 'install-remote', 'install-local']);
-    expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'rolled back patch-gateway, install-remote, install-local' });
+    expect(run.steps.cleanups).toEqual(['install-remote', 'install-local']);
+    expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'rolled back install-remote, install-local' });
     expect(final.outcome).toMatch(/^link-secret \(Link remote cluster secret\) failed: Forbidden: .*Rolled back what was installed\.$/);
   });
 

@@ -14,11 +14,11 @@ describe('meshTeardown and meshVerify', () => {
     expect(workflowId).toBe('mesh-teardown/teardown-local--teardown-remote');
     const run = fakes.add(workflowId);
     const final = await result(workflowId);
-    expect(run.steps.cleanups).toEqual(['deploy-samples', 'link-secret', 'patch-gateway', 'install-remote', 'install-local']);
+    expect(run.steps.cleanups).toEqual(['deploy-samples', 'patch-gateway', 'wait-remote', 'link-secret', 'install-remote', 'install-local']);
     expect(final).toMatchObject({ kind: 'teardown', phase: 'done', outcome: 'Removed the mesh between teardown-local and teardown-remote.' });
-    expect(final.steps.map((s) => s.state.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    expect(final.steps.map((s) => s.state.state)).toEqual(['done', 'done', 'done', 'done', 'done', 'done']);
     expect(run.notifier.types()).toEqual(expect.arrayContaining(['started', 'finished']));
-    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'teardown');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'teardown-link-first');
   });
 
   it('teardown waits for an approval when the policy gates cleanup', async () => {
@@ -32,7 +32,7 @@ describe('meshTeardown and meshVerify', () => {
     expect(final.phase).toBe('done');
     expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'teardown approved by U-ONCALL' });
     expect(final.approvals.map((a) => [a.step, a.by.id])).toEqual([['cleanup', ONCALL.id]]);
-    expect(run.steps.cleanups).toEqual(['deploy-samples', 'link-secret', 'patch-gateway', 'install-remote', 'install-local']);
+    expect(run.steps.cleanups).toEqual(['deploy-samples', 'patch-gateway', 'wait-remote', 'link-secret', 'install-remote', 'install-local']);
     await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'teardown-gated');
   });
 

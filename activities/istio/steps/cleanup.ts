@@ -4,70 +4,105 @@ import type { StepInput, StepOutcome } from '../../../common/step-contract';
 import { SETUP_STEPS, STEP_CATALOGUE, type StepId } from '../../../common/steps';
 import { deleteObjects } from '../../kube/apply';
 import type { ClusterClient } from '../../kube/cluster-client';
+import { kubeCall } from '../../kube/kube-failure';
 import type { KubeObject } from '../../kube/kube-object';
-import type { WatchedResource } from '../../kube/wait-for';
-import { waitForGone } from '../../kube/waits';
+import { releaseNamespace } from '../../kube/namespaces';
+import { waitForWorkloadsGone } from '../../kube/waits';
 import { ISTIO_NAMESPACE } from '../istioctl';
-import { CACERTS_SECRET } from '../mesh-objects';
-import { remoteReaderObjects, remoteSecretName } from '../remote-secret';
-import { ROOT_CA_SECRET } from '../root-ca-store';
+import { MANAGED_BY } from '../mesh-objects';
+import { ownedBy, sweep } from '../owned-objects';
+import { READER_TOKEN_SECRET, remoteSecretName } from '../remote-secret';
 import { localSamples, remoteSamples } from '../samples';
 import { currentGatewayAddress } from './install-steps';
-import { localInstallManifests, remoteInstallManifests } from './install-manifests';
 import { setGatewayAddress } from './patch-gateway';
 import type { StepContext } from './step-context';
 
-const NAMESPACES: WatchedResource = { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces' };
-const CRDS: WatchedResource = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions' };
+const MESHOPS = `app.kubernetes.io/managed-by=${MANAGED_BY['app.kubernetes.io/managed-by']}`;
+
+/** ConfigMaps istiod writes into every namespace of each cluster it serves (label istio.io/config). */
+const ISTIOD_CONFIGMAPS = ['istio-ca-root-cert', 'istio-ca-crl'];
+/** Leader-election locks istiod keeps in its namespace (pilot/pkg/leaderelection); gone with a namespace meshops created. */
+const ISTIOD_LOCKS = ['istio-namespace-controller-election', 'istio-leader', 'istio-gateway-status-leader-default', 'istio-status-leader', 'istio-analyze-leader', 'istio-gateway-deployment-default'];
 
 function secretStub(name: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ISTIO_NAMESPACE } };
 }
 
-/** Deletes the objects, then waits until their namespaces and CRDs are really gone (finalizers done). */
-async function deleteAndWait(client: ClusterClient, objects: KubeObject[], timeoutMs: number): Promise<number> {
-  const deleted = await deleteObjects(client, objects);
-  const awaited = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
-  await waitForGone(client, NAMESPACES, awaited('Namespace'), timeoutMs);
-  await waitForGone(client, CRDS, awaited('CustomResourceDefinition'), timeoutMs);
-  return deleted;
+/** istiod's root-certificate ConfigMaps, in every namespace of the cluster. */
+async function deleteIstiodConfigMaps(client: ClusterClient): Promise<number> {
+  const { items } = await kubeCall({ verb: 'list', object: 'ConfigMaps labelled istio.io/config=true', context: client.context }, () =>
+    client.core.listConfigMapForAllNamespaces({ labelSelector: 'istio.io/config=true' }),
+  );
+  const ours = items.filter((cm) => ISTIOD_CONFIGMAPS.includes(cm.metadata?.name ?? ''));
+  return deleteObjects(client, ours.map((cm) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cm.metadata!.name!, namespace: cm.metadata!.namespace } })));
+}
+
+/** What istiod left in istio-system when that namespace was there before meshops (else it goes with the namespace). */
+async function deleteIstiodLocks(client: ClusterClient): Promise<number> {
+  const locks = ISTIOD_LOCKS.flatMap((name): KubeObject[] => [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ISTIO_NAMESPACE } },
+    { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: ISTIO_NAMESPACE } },
+  ]);
+  return deleteObjects(client, locks);
 }
 
 type Undo = (ctx: StepContext, input: StepInput) => Promise<string>;
 
+/**
+ * The seed's cleanup per step, leaving the clusters as `istioctl uninstall --purge` would and the
+ * seed's `kubectl delete ns` does: istioctl's objects found by their owning-resource label,
+ * meshops' own by its managed-by label, what istiod wrote (root-certificate ConfigMaps in every
+ * namespace), the namespaces meshops created. CRDs, and with them every Istio resource anyone
+ * created, only with `purge`.
+ */
 const UNDO: Partial<Record<StepId, Undo>> = {
   'deploy-samples': async (ctx, { spec }) => {
     const ns = spec.samples.namespace;
     const port = PROFILES[spec.istio.profile].crossNetworkPort;
+    const timeout = ctx.timeouts.deleteMs;
+    const [local, remote] = [ctx.local(spec), ctx.remote(spec)];
     const [onLocal, onRemote] = await Promise.all([
-      deleteAndWait(ctx.local(spec), localSamples(ns, port), ctx.timeouts.deleteMs),
-      deleteAndWait(ctx.remote(spec), remoteSamples(ns), ctx.timeouts.deleteMs),
+      deleteObjects(local, localSamples(ns, port).filter((o) => o.kind !== 'Namespace')),
+      deleteObjects(remote, remoteSamples(ns).filter((o) => o.kind !== 'Namespace')),
     ]);
-    return `samples removed (${onLocal} objects on ${spec.local.context}, ${onRemote} on ${spec.remote.context})`;
+    await Promise.all([waitForWorkloadsGone(local, ns, timeout), waitForWorkloadsGone(remote, ns, timeout)]);
+    const [localNs, remoteNs] = await Promise.all([releaseNamespace(local, ns, timeout), releaseNamespace(remote, ns, timeout)]);
+    return `samples removed (${onLocal} objects on ${spec.local.context}, namespace ${localNs}; ${onRemote} on ${spec.remote.context}, namespace ${remoteNs})`;
   },
   'verify-split': async () => 'read-only, nothing to undo',
+  'patch-gateway': async (ctx, { spec }) => {
+    const port = PROFILES[spec.istio.profile].crossNetworkPort;
+    const address = await currentGatewayAddress(ctx.local(spec), spec.remote.network, port);
+    if (address === undefined) return `no ${spec.remote.network} gateway address in meshNetworks, nothing to undo`;
+    await setGatewayAddress(ctx, spec, undefined);
+    return `meshNetworks ${spec.remote.network} gateway ${address}:${port} removed`;
+  },
+  'wait-remote': async (ctx, { spec }) => {
+    const n = await sweep(ctx.remote(spec), ownedBy('meshops-eastwest'), { crds: false, timeoutMs: ctx.timeouts.deleteMs });
+    return `east-west gateway removed from ${spec.remote.context} (${n} objects)`;
+  },
   'link-secret': async (ctx, { spec }) => {
     const onLocal = await deleteObjects(ctx.local(spec), [secretStub(remoteSecretName(clusterName(spec.remote)))]);
-    const onRemote = await deleteObjects(ctx.remote(spec), remoteReaderObjects());
-    return `remote secret removed (${onLocal} on ${spec.local.context}, ${onRemote} reader objects on ${spec.remote.context})`;
+    const onRemote = await deleteObjects(ctx.remote(spec), [secretStub(READER_TOKEN_SECRET)]);
+    return `remote secret removed (${onLocal} on ${spec.local.context}, ${onRemote} reader token on ${spec.remote.context})`;
   },
-  'patch-gateway': async (ctx, { spec }) => {
-    const local = ctx.local(spec);
-    const profile = PROFILES[spec.istio.profile];
-    if ((await currentGatewayAddress(local, spec.remote.network, profile.crossNetworkPort)) === undefined) return 'no meshNetworks entry, nothing to undo';
-    const { changed } = await setGatewayAddress(ctx, spec, profile.gatewayPlaceholder);
-    return changed ? `meshNetworks gateway back to ${profile.gatewayPlaceholder}` : 'meshNetworks already at the placeholder';
-  },
-  'install-remote': async (ctx, { spec, facts }) => {
-    const pilot = facts.localGatewayAddress ?? PROFILES[spec.istio.profile].gatewayPlaceholder;
-    const manifests = await remoteInstallManifests(ctx.deps.istioctlPath, spec, pilot);
-    const n = await deleteAndWait(ctx.remote(spec), [...manifests, secretStub(CACERTS_SECRET)], ctx.timeouts.deleteMs);
-    return `Istio removed from ${spec.remote.context} (${n} objects)`;
+  'install-remote': async (ctx, { spec }) => {
+    const remote = ctx.remote(spec);
+    const options = { crds: spec.purge, timeoutMs: ctx.timeouts.deleteMs };
+    const n = (await sweep(remote, ownedBy('meshops-remote', 'meshops-eastwest'), options)) + (await sweep(remote, MESHOPS, options));
+    const ns = await releaseNamespace(remote, ISTIO_NAMESPACE, ctx.timeouts.deleteMs);
+    if (ns === 'released') await deleteIstiodLocks(remote);
+    return `Istio removed from ${spec.remote.context} (${n} objects, ${ISTIO_NAMESPACE} ${ns}${spec.purge ? ', CRDs purged' : ', CRDs kept'})`;
   },
   'install-local': async (ctx, { spec }) => {
-    const manifests = await localInstallManifests(ctx.deps.istioctlPath, spec, PROFILES[spec.istio.profile].gatewayPlaceholder);
-    const n = await deleteAndWait(ctx.local(spec), [...manifests, secretStub(CACERTS_SECRET), secretStub(ROOT_CA_SECRET)], ctx.timeouts.deleteMs);
-    return `Istio removed from ${spec.local.context} (${n} objects)`;
+    const [local, remote] = [ctx.local(spec), ctx.remote(spec)];
+    const options = { crds: spec.purge, timeoutMs: ctx.timeouts.deleteMs };
+    const n = (await sweep(local, ownedBy('meshops', 'meshops-eastwest'), options)) + (await sweep(local, MESHOPS, options));
+    // istiod is gone now: nothing rewrites the ConfigMaps it wrote, here or (through the remote secret) on remote.
+    const configMaps = (await deleteIstiodConfigMaps(local)) + (await deleteIstiodConfigMaps(remote));
+    const ns = await releaseNamespace(local, ISTIO_NAMESPACE, ctx.timeouts.deleteMs);
+    if (ns === 'released') await deleteIstiodLocks(local);
+    return `Istio removed from ${spec.local.context} (${n} objects, ${configMaps} istiod ConfigMaps on both clusters, ${ISTIO_NAMESPACE} ${ns}${spec.purge ? ', CRDs purged' : ', CRDs kept'})`;
   },
 };
 

@@ -8,21 +8,22 @@ import { waitForLoadBalancer } from '../../kube/waits';
 import { ISTIO_NAMESPACE } from '../istioctl';
 import { gatewayAddressOf, parseMeshNetworks } from '../mesh-networks';
 import { EAST_WEST_GATEWAY } from '../operator-overlays';
-import { localInstallManifests } from './install-manifests';
+import { localControlPlane } from './install-manifests';
 import { currentGatewayAddress, ISTIO_CONFIGMAP } from './install-steps';
 import type { StepContext } from './step-context';
 
 /**
- * Compare-and-patch of meshNetworks in the `istio` ConfigMap. Compare: read the live address and
- * stop when it is already the wanted one. Patch: re-render the ConfigMap with the new address (so
- * it stays exactly what install-local would apply, and a re-run of install-local changes nothing)
- * and server-side apply it carrying the resourceVersion read, so a concurrent writer makes it 409
- * (retried) instead of being overwritten.
+ * Compare-and-patch of meshNetworks in the `istio` ConfigMap (`undefined` removes the address).
+ * Compare: read the live address and stop when it is already the wanted one. Patch: re-render
+ * istiod's ConfigMaps with the new address (the chart also records meshNetworks in
+ * `istio-sidecar-injector` and `values`), so they stay exactly what install-local would apply and
+ * a re-run of install-local changes nothing; the `istio` ConfigMap is applied carrying the
+ * resourceVersion read, so a concurrent writer makes it 409 (retried) instead of being overwritten.
  */
 export async function setGatewayAddress(
   ctx: StepContext,
   spec: MeshSpec,
-  address: string,
+  address: string | undefined,
 ): Promise<{ changed: boolean; previous: string | undefined }> {
   const local = ctx.local(spec);
   const port = PROFILES[spec.istio.profile].crossNetworkPort;
@@ -31,13 +32,13 @@ export async function setGatewayAddress(
   );
   const previous = gatewayAddressOf(parseMeshNetworks(live.data?.meshNetworks), spec.remote.network, port);
   if (previous === address) return { changed: false, previous };
-  const rendered = (await localInstallManifests(ctx.deps.istioctlPath, spec, address)).find(
-    (o) => o.kind === 'ConfigMap' && o.metadata.name === ISTIO_CONFIGMAP,
-  );
+  const configMaps = (await localControlPlane(ctx.deps.istioctlPath, spec, address, ['Pilot'])).Pilot.filter((o) => o.kind === 'ConfigMap');
+  const rendered = configMaps.find((o) => o.metadata.name === ISTIO_CONFIGMAP);
   if (!rendered) {
     throw ApplicationFailure.nonRetryable(`istioctl rendered no ConfigMap ${ISTIO_NAMESPACE}/${ISTIO_CONFIGMAP} for ${spec.istio.profile}`, KUBE_FAILURE.invalid);
   }
   await applyObjects(local, [{ ...rendered, metadata: { ...rendered.metadata, resourceVersion: live.metadata?.resourceVersion } }]);
+  await applyObjects(local, configMaps.filter((o) => o !== rendered));
   return { changed: true, previous };
 }
 

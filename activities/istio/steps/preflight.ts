@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { StepInput, StepOutcome } from '../../../common/step-contract';
 import type { ClusterClient } from '../../kube/cluster-client';
 import { KUBE_FAILURE, kubeCall } from '../../kube/kube-failure';
-import { ISTIO_NAMESPACE } from '../istioctl';
+import { checkIstioctlVersion, ISTIO_LABELS, ISTIO_NAMESPACE } from '../istioctl';
+import { remoteApiServer } from '../remote-secret';
 import type { StepContext } from './step-context';
 
 interface Permission {
@@ -57,7 +58,37 @@ async function serverVersion(client: ClusterClient): Promise<string> {
   return v.gitVersion;
 }
 
-/** Read-only: both contexts answer, their versions, the permissions the install needs, the remote API server reachable. */
+/** Who installed an Istio object, from the labels istioctl or Helm put on it. */
+function installedBy(labels: Record<string, string> | undefined, annotations: Record<string, string> | undefined): string {
+  if (annotations?.['meta.helm.sh/release-name']) return `Helm release ${annotations['meta.helm.sh/release-name']}`;
+  if (labels?.[ISTIO_LABELS.managed]) return `istioctl ${labels[ISTIO_LABELS.version] ?? ''}`.trim();
+  return 'another tool';
+}
+
+/**
+ * An Istio control plane or webhook on the cluster that meshops did not install (its objects
+ * carry another owning resource than meshops' overlays): meshops would overwrite and later
+ * delete it. Istio's CRDs alone (left by an earlier install) are not a control plane.
+ */
+async function foreignIstio(client: ClusterClient): Promise<string[]> {
+  const ours = (labels: Record<string, string> | undefined) => (labels?.[ISTIO_LABELS.owner] ?? '').startsWith('meshops');
+  const [deployments, webhooks] = await Promise.all([
+    kubeCall({ verb: 'list', object: 'istiod Deployments', context: client.context }, () => client.apps.listDeploymentForAllNamespaces({ labelSelector: 'app=istiod' })),
+    kubeCall({ verb: 'list', object: 'Istio injection webhooks', context: client.context }, () =>
+      client.objects.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', undefined, undefined, undefined, undefined, undefined, 'app=sidecar-injector'),
+    ),
+  ]);
+  return [
+    ...deployments.items.filter((d) => !ours(d.metadata?.labels)).map((d) => `Deployment ${d.metadata?.namespace}/${d.metadata?.name} (${installedBy(d.metadata?.labels, d.metadata?.annotations)})`),
+    ...webhooks.items.filter((w) => !ours(w.metadata?.labels)).map((w) => `MutatingWebhookConfiguration ${w.metadata?.name} (${installedBy(w.metadata?.labels, w.metadata?.annotations)})`),
+  ];
+}
+
+/**
+ * Read-only: istioctl renders the spec's release, both contexts answer, their versions, the
+ * permissions the install needs, the remote API server reachable by istiod, no Istio that
+ * meshops did not install.
+ */
 export async function preflight(ctx: StepContext, { spec }: StepInput): Promise<StepOutcome> {
   const local = ctx.local(spec);
   const remote = ctx.remote(spec);
@@ -67,6 +98,7 @@ export async function preflight(ctx: StepContext, { spec }: StepInput): Promise<
       KUBE_FAILURE.invalid,
     );
   }
+  const remoteServer = remoteApiServer(remote, spec.remote.apiServer);
   const [localVersion, remoteVersion] = await Promise.all([serverVersion(local), serverVersion(remote)]);
   const [localMissing, remoteMissing] = await Promise.all([missingPermissions(local, LOCAL_NEEDS), missingPermissions(remote, REMOTE_NEEDS)]);
   const missing = [...localMissing.map((m) => `${local.context}: ${m}`), ...remoteMissing.map((m) => `${remote.context}: ${m}`)];
@@ -76,7 +108,17 @@ export async function preflight(ctx: StepContext, { spec }: StepInput): Promise<
       KUBE_FAILURE.forbidden,
     );
   }
+  const istioctl = await checkIstioctlVersion(ctx.deps.istioctlPath, spec);
+  const [localForeign, remoteForeign] = await Promise.all([foreignIstio(local), foreignIstio(remote)]);
+  const foreign = [...localForeign.map((f) => `${local.context}: ${f}`), ...remoteForeign.map((f) => `${remote.context}: ${f}`)];
+  if (foreign.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `An Istio that meshops did not install runs here: ${foreign.join('; ')}. meshops installs and later removes its own control plane: ` +
+        'uninstall that one first (istioctl uninstall --purge, or helm uninstall), or choose other clusters.',
+      'ForeignIstio',
+    );
+  }
   return {
-    summary: `${local.context} ${localVersion}, ${remote.context} ${remoteVersion}; permissions ok; remote API server ${remote.server} reachable`,
+    summary: `istioctl ${istioctl} renders Istio ${spec.istio.version}; ${local.context} ${localVersion}, ${remote.context} ${remoteVersion}; permissions ok; remote API server ${remoteServer} for istiod; no other Istio installed`,
   };
 }

@@ -1,7 +1,9 @@
 import type { StepInput, StepOutcome } from '../../../common/step-contract';
+import { applyObjects } from '../../kube/apply';
 import { waitForLoadBalancer, waitForWorkloads } from '../../kube/waits';
 import { ISTIO_NAMESPACE } from '../istioctl';
 import { EAST_WEST_GATEWAY } from '../operator-overlays';
+import { remoteGateway } from './install-manifests';
 import type { StepContext } from './step-context';
 
 /** Every control-plane Deployment available and pod Ready on local, then the east-west gateway's address. */
@@ -15,8 +17,14 @@ export async function waitLocal(ctx: StepContext, { spec }: StepInput): Promise<
   };
 }
 
+/**
+ * The remote's east-west gateway (gen-eastwest-gateway.sh's, like local's), applied now that
+ * local's istiod serves the remote (link-secret): its pod is injected by that istiod through the
+ * remote webhook and mounts the istio-ca-root-cert it wrote. Then every remote pod Ready.
+ */
 export async function waitRemote(ctx: StepContext, { spec }: StepInput): Promise<StepOutcome> {
   const remote = ctx.remote(spec);
+  const applied = await applyObjects(remote, await remoteGateway(ctx.deps.istioctlPath, spec));
   const { deployments, pods } = await waitForWorkloads(remote, { namespace: ISTIO_NAMESPACE, timeoutMs: ctx.timeouts.rolloutMs, label: 'Istio' });
-  return { summary: `${deployments} Deployments, ${pods} pods Ready on ${remote.context}` };
+  return { summary: `east-west gateway applied (${applied.length} objects); ${deployments} Deployments, ${pods} pods Ready on ${remote.context}` };
 }

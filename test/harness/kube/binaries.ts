@@ -9,10 +9,11 @@ export type BinaryName =
   | 'kube-controller-manager'
   | 'kube-scheduler'
   | 'kwok'
-  | 'istioctl';
+  | 'istioctl'
+  | 'pilot-discovery';
 
-/** The programs both clusters run (istioctl renders manifests and is found on its own). */
-export type ClusterBinaryName = Exclude<BinaryName, 'istioctl'>;
+/** The programs both clusters run (istioctl renders manifests; pilot-discovery is run by the agents for istiod pods). */
+export type ClusterBinaryName = Exclude<BinaryName, 'istioctl' | 'pilot-discovery'>;
 
 export type ClusterBinaries = Record<ClusterBinaryName, string> & { kwokStages: string };
 
@@ -27,6 +28,7 @@ const versionKey: Record<BinaryName, string> = {
   'kube-scheduler': 'KUBERNETES_VERSION',
   kwok: 'KWOK_VERSION',
   istioctl: 'ISTIO_VERSION',
+  'pilot-discovery': 'ISTIO_VERSION',
 };
 
 /** The pinned versions from scripts/kube-versions.env (KEY=VALUE lines). */

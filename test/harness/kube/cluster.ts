@@ -3,19 +3,20 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { ClusterBinaries } from './binaries';
 import { writeKubeconfig } from './kubeconfig';
-import { LoadBalancerController } from './load-balancer';
+import { startAgent, type AgentConfig } from './agent/launch';
 import {
   apiserverArgs,
   controllerManagerArgs,
   etcdArgs,
   etcdUrl,
   kwokArgs,
+  PORTS,
   schedulerArgs,
   type ComponentConfig,
 } from './components';
+import { writeKwokStages } from './kwok-stages';
 import { createFakeNodes, nodesReady, type FakeNode } from './nodes';
 import { createClusterPki, type ClusterPki } from './pki';
-import { freePorts } from './ports';
 import { ManagedProcess } from './process';
 import { get, until } from './wait';
 
@@ -31,6 +32,12 @@ export interface ClusterSpec {
   nodes: FakeNode[];
   /** A /24 from which LoadBalancer Services get their ingress address. */
   loadBalancerRange: string;
+  /** The cluster's address in the test network namespace (every component binds it). */
+  address: string;
+  /** argv prefix that runs a program inside the test network namespace. */
+  enter: string[];
+  /** What the cluster's agent (kubelet stand-in, load balancers, istiod processes) needs besides the cluster. */
+  agent: Pick<AgentConfig, 'images' | 'pilotDiscovery'>;
 }
 
 export interface RunningCluster {
@@ -43,24 +50,26 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-/** Starts etcd, kube-apiserver, controller-manager, scheduler, kwok and the load-balancer controller. */
+/**
+ * Starts etcd, kube-apiserver, controller-manager, scheduler and kwok inside the test network
+ * namespace, then the cluster's agent (kubelet stand-in, load balancers, istiod processes).
+ */
 export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
   const { name, dir, logDir, binaries: bin } = spec;
   const processes: ManagedProcess[] = [];
-  let loadBalancer: LoadBalancerController | undefined;
   const stop = async () => {
-    loadBalancer?.stop();
     // Dependents first so nothing logs a storm of connection errors while the API server goes.
-    for (const group of [processes.slice(2), processes.slice(1, 2), processes.slice(0, 1)]) {
+    for (const group of [processes.slice(2).reverse(), processes.slice(1, 2), processes.slice(0, 1)]) {
       await Promise.all(group.map((p) => p.stop()));
     }
   };
-  const launch = (component: string, command: string, args: string[]) => {
+  const launch = (component: string, command: string, args: string[], cwd?: string) => {
     const proc = new ManagedProcess({
       name: `${name} ${component}`,
-      command,
-      args,
+      command: spec.enter[0],
+      args: [...spec.enter.slice(1), command, ...args],
       logFile: join(logDir, `${name}-${component}.log`),
+      cwd,
     });
     processes.push(proc);
     return proc;
@@ -79,10 +88,8 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
   try {
     const pkiDir = join(dir, 'pki');
     await mkdir(pkiDir, { recursive: true });
-    const [etcd, etcdPeer, apiserver, controllerManager, scheduler] = await freePorts(5);
-    const ports = { etcd, etcdPeer, apiserver, controllerManager, scheduler };
-    const pki = await createClusterPki(pkiDir, name, spec.serviceIp);
-    const server = `https://127.0.0.1:${apiserver}`;
+    const pki = await createClusterPki(pkiDir, name, spec.address, spec.serviceIp);
+    const server = `https://${spec.address}:${PORTS.apiserver}`;
     const adminKubeconfig = join(dir, 'admin.kubeconfig');
     await writeKubeconfig(adminKubeconfig, [
       { name, server, caCertFile: pki.caCert, clientCertFile: pki.adminCert, clientKeyFile: pki.adminKey },
@@ -91,10 +98,10 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
       name,
       dir,
       pki,
-      ports,
+      address: spec.address,
       adminKubeconfig,
       serviceCidr: spec.serviceCidr,
-      kwokStages: bin.kwokStages,
+      kwokStages: await writeKwokStages(bin.kwokStages, join(dir, 'kwok-stages.yaml')),
       nodeIp: spec.nodes[0].ip,
     };
 
@@ -120,18 +127,28 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
     const kcmProc = launch('kube-controller-manager', bin['kube-controller-manager'], controllerManagerArgs(config));
     const schedulerProc = launch('kube-scheduler', bin['kube-scheduler'], schedulerArgs(config));
     const kwokProc = launch('kwok', bin.kwok, kwokArgs(config));
-    loadBalancer = new LoadBalancerController(kc, spec.loadBalancerRange, join(logDir, `${name}-load-balancer.log`));
-    await loadBalancer.start();
+    const agentConfig: AgentConfig = {
+      ...spec.agent,
+      cluster: name,
+      kubeconfig: adminKubeconfig,
+      server,
+      caCert: pki.caCert,
+      loadBalancerRange: spec.loadBalancerRange,
+      podsDir: join(dir, 'pods'),
+      logDir,
+    };
+    const agent = await startAgent(agentConfig, join(dir, 'agent.json'), launch);
 
     const core = kc.makeApiClient(CoreV1Api);
     await Promise.all([
+      ready(agent.process, 'started', agent.started),
       ready(kwokProc, 'nodes Ready', () => nodesReady(kc, spec.nodes.map((n) => n.name))),
       ready(kcmProc, 'default ServiceAccount', async () => {
         await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
         return true;
       }),
       ready(schedulerProc, '/readyz', async () => {
-        const { status, body } = await get(`https://127.0.0.1:${scheduler}/readyz`);
+        const { status, body } = await get(`https://${spec.address}:${PORTS.scheduler}/readyz`);
         return status === 200 ? true : `${status} ${body.slice(-300)}`;
       }),
     ]);

@@ -2,12 +2,19 @@ import { join } from 'node:path';
 import { kwokNodeAnnotation } from './nodes';
 import type { ClusterPki } from './pki';
 
+/**
+ * The ports every cluster's components listen on, at the cluster's own address in the test
+ * network namespace (so both clusters use the same well-known ports, and no port is ever probed).
+ */
+export const PORTS = { etcd: 2379, etcdPeer: 2380, apiserver: 6443, controllerManager: 10257, scheduler: 10259 } as const;
+
 /** What the components of one cluster are started with. */
 export interface ComponentConfig {
   name: string;
   dir: string;
   pki: ClusterPki;
-  ports: { etcd: number; etcdPeer: number; apiserver: number; controllerManager: number; scheduler: number };
+  /** The cluster's address in the test network namespace; every component binds it. */
+  address: string;
   /** Single-context admin kubeconfig the components talk to the API server with. */
   adminKubeconfig: string;
   serviceCidr: string;
@@ -36,22 +43,16 @@ const controllers = [
 ];
 
 /**
- * No webhook server runs here, so webhook and policy admission are off (Istio's webhooks can be
- * applied but are never called); TaintNodesByCondition is off because no node-lifecycle
- * controller runs to lift the not-ready taint from kwok's nodes.
+ * Admission webhooks are on, as in a real cluster: Istio's injection and validation webhooks are
+ * called (istiod runs as a real process in the test network). TaintNodesByCondition is off because
+ * no node-lifecycle controller runs to lift the not-ready taint from kwok's nodes.
  */
-const disabledAdmission = [
-  'MutatingAdmissionWebhook',
-  'ValidatingAdmissionWebhook',
-  'ValidatingAdmissionPolicy',
-  'MutatingAdmissionPolicy',
-  'TaintNodesByCondition',
-];
+const disabledAdmission = ['TaintNodesByCondition'];
 
-export const etcdUrl = (c: ComponentConfig) => `http://127.0.0.1:${c.ports.etcd}`;
+export const etcdUrl = (c: ComponentConfig) => `http://${c.address}:${PORTS.etcd}`;
 
 export function etcdArgs(c: ComponentConfig): string[] {
-  const peerUrl = `http://127.0.0.1:${c.ports.etcdPeer}`;
+  const peerUrl = `http://${c.address}:${PORTS.etcdPeer}`;
   return [
     `--name=${c.name}`,
     `--data-dir=${join(c.dir, 'etcd')}`,
@@ -68,9 +69,9 @@ export function etcdArgs(c: ComponentConfig): string[] {
 export function apiserverArgs(c: ComponentConfig): string[] {
   return [
     `--etcd-servers=${etcdUrl(c)}`,
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
-    `--secure-port=${c.ports.apiserver}`,
+    `--bind-address=${c.address}`,
+    `--advertise-address=${c.address}`,
+    `--secure-port=${PORTS.apiserver}`,
     `--cert-dir=${join(c.dir, 'pki')}`,
     `--tls-cert-file=${c.pki.servingCert}`,
     `--tls-private-key-file=${c.pki.servingKey}`,
@@ -82,18 +83,21 @@ export function apiserverArgs(c: ComponentConfig): string[] {
     `--service-cluster-ip-range=${c.serviceCidr}`,
     '--allow-privileged=true',
     `--disable-admission-plugins=${disabledAdmission.join(',')}`,
+    // Webhook Services resolve to their endpoints (as for aggregated APIs): no kube-proxy runs to
+    // carry ClusterIP traffic, and the endpoints are what a real cluster's Service would reach.
+    '--enable-aggregator-routing=true',
     '--profiling=false',
     '--v=1',
   ];
 }
 
-/** Flags shared by the controller-manager and the scheduler (admin kubeconfig, loopback, no election). */
+/** Flags shared by the controller-manager and the scheduler (admin kubeconfig, the cluster address, no election). */
 function delegated(c: ComponentConfig): string[] {
   return [
     `--kubeconfig=${c.adminKubeconfig}`,
     `--authentication-kubeconfig=${c.adminKubeconfig}`,
     `--authorization-kubeconfig=${c.adminKubeconfig}`,
-    '--bind-address=127.0.0.1',
+    `--bind-address=${c.address}`,
     '--leader-elect=false',
     '--v=1',
   ];
@@ -102,7 +106,7 @@ function delegated(c: ComponentConfig): string[] {
 export function controllerManagerArgs(c: ComponentConfig): string[] {
   return [
     ...delegated(c),
-    `--secure-port=${c.ports.controllerManager}`,
+    `--secure-port=${PORTS.controllerManager}`,
     `--controllers=${controllers.join(',')}`,
     `--service-account-private-key-file=${c.pki.serviceAccountKey}`,
     `--root-ca-file=${c.pki.caCert}`,
@@ -112,7 +116,7 @@ export function controllerManagerArgs(c: ComponentConfig): string[] {
 }
 
 export function schedulerArgs(c: ComponentConfig): string[] {
-  return [...delegated(c), `--secure-port=${c.ports.scheduler}`];
+  return [...delegated(c), `--secure-port=${PORTS.scheduler}`];
 }
 
 export function kwokArgs(c: ComponentConfig): string[] {

@@ -2,10 +2,12 @@ import { appendFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findClusterBinaries, type ClusterBinaries } from './binaries';
+import { findBinary, findClusterBinaries, type ClusterBinaries } from './binaries';
 import { startCluster, type ClusterSpec, type RunningCluster } from './cluster';
 import { writeKubeconfig } from './kubeconfig';
+import { createNetworkNamespace, type NetworkNamespace } from './netns';
 import { groupMembers, rssMiB } from './process';
+import { registryImages } from './registry';
 
 export { findBinary, findClusterBinaries, cacheBinDir } from './binaries';
 
@@ -28,6 +30,8 @@ export interface Clusters {
   dir: string;
   logDir: string;
   clusters: Record<ContextName, RunningCluster>;
+  /** The network namespace both clusters run in. */
+  network: NetworkNamespace;
   /** Every live process of both clusters (components and their watchdogs). */
   pids(): number[];
   /** Resident memory of those processes in MiB. */
@@ -36,35 +40,34 @@ export interface Clusters {
   stop(): Promise<void>;
 }
 
-function specs(dir: string, logDir: string, binaries: ClusterBinaries): ClusterSpec[] {
-  const common = { logDir, binaries };
-  return [
-    {
-      ...common,
-      name: contexts.local,
-      dir: join(dir, 'local'),
-      serviceCidr: '10.96.0.0/16',
-      serviceIp: '10.96.0.1',
-      nodes: [
-        { name: 'local-node-1', ip: '10.10.0.1', podCidr: '10.244.0.0/24' },
-        { name: 'local-node-2', ip: '10.10.0.2', podCidr: '10.244.1.0/24' },
-      ],
-      loadBalancerRange: '192.0.2.0/24',
-    },
-    {
-      ...common,
-      name: contexts.remote,
-      dir: join(dir, 'remote'),
-      serviceCidr: '10.97.0.0/16',
-      serviceIp: '10.97.0.1',
-      nodes: [
-        { name: 'remote-node-1', ip: '10.20.0.1', podCidr: '10.245.0.0/24' },
-        { name: 'remote-node-2', ip: '10.20.0.2', podCidr: '10.245.1.0/24' },
-      ],
-      loadBalancerRange: '198.51.100.0/24',
-    },
-  ];
-}
+type Layout = Omit<ClusterSpec, 'dir' | 'logDir' | 'binaries' | 'address' | 'enter' | 'agent'>;
+
+/** Address ranges of both clusters: pods, Services, load balancers and nodes never overlap. */
+const LAYOUT: Layout[] = [
+  {
+    name: contexts.local,
+    serviceCidr: '10.96.0.0/16',
+    serviceIp: '10.96.0.1',
+    nodes: [
+      { name: 'local-node-1', ip: '10.10.0.1', podCidr: '10.244.0.0/24' },
+      { name: 'local-node-2', ip: '10.10.0.2', podCidr: '10.244.1.0/24' },
+    ],
+    loadBalancerRange: '192.0.2.0/24',
+  },
+  {
+    name: contexts.remote,
+    serviceCidr: '10.97.0.0/16',
+    serviceIp: '10.97.0.1',
+    nodes: [
+      { name: 'remote-node-1', ip: '10.20.0.1', podCidr: '10.245.0.0/24' },
+      { name: 'remote-node-2', ip: '10.20.0.2', podCidr: '10.245.1.0/24' },
+    ],
+    loadBalancerRange: '198.51.100.0/24',
+  },
+];
+
+/** Service, load-balancer and node addresses, routed locally inside the test network namespace (pods get routes of their own). */
+const localRanges = LAYOUT.flatMap((c) => [c.serviceCidr, c.loadBalancerRange, ...c.nodes.map((n) => `${n.ip}/32`)]);
 
 /**
  * Starts the `local` and `remote` clusters in parallel on loopback and writes one kubeconfig for
@@ -80,11 +83,24 @@ export async function startClusters(options: StartClustersOptions = {}): Promise
   const started = Date.now();
   note(`starting clusters in ${dir}`);
 
-  const results = await Promise.allSettled(specs(dir, logDir, binaries).map((spec) => startCluster(spec)));
+  const network = await createNetworkNamespace({ logDir, clusters: LAYOUT.length, localRanges });
+  note(`network namespace: host ${network.hostAddress}, clusters ${network.clusterAddresses.join(', ')}`);
+  const agent = { images: registryImages(), pilotDiscovery: findBinary('pilot-discovery') };
+  const specs: ClusterSpec[] = LAYOUT.map((layout, i) => ({
+    ...layout,
+    dir: join(dir, layout.name),
+    logDir,
+    binaries,
+    address: network.clusterAddresses[i],
+    enter: network.enter,
+    agent,
+  }));
+  const results = await Promise.allSettled(specs.map((spec) => startCluster(spec)));
   const running = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
   const stopAll = async () => {
     await Promise.all(running.map((c) => c.stop()));
+    await network.stop();
     note('stopped');
   };
   if (failures.length > 0) {
@@ -105,7 +121,7 @@ export async function startClusters(options: StartClustersOptions = {}): Promise
       clientKeyFile: c.pki.adminKey,
     })),
   );
-  const pids = () => running.flatMap((c) => c.processes.flatMap((p) => groupMembers(p.pid)));
+  const pids = () => [network.holder, ...running.flatMap((c) => c.processes)].flatMap((p) => groupMembers(p.pid));
   note(`both clusters ready in ${((Date.now() - started) / 1000).toFixed(1)}s, ${rssMiB(pids())} MiB RSS; kubeconfig ${kubeconfigPath}`);
   return {
     pids,
@@ -115,6 +131,7 @@ export async function startClusters(options: StartClustersOptions = {}): Promise
     dir,
     logDir,
     clusters: { local, remote },
+    network,
     stop: async () => {
       await stopAll();
       await Promise.all(running.map((c) => rm(join(dir, c.name, 'etcd'), { recursive: true, force: true })));

@@ -71,10 +71,10 @@ function serial(): string {
 }
 
 /**
- * Creates a CA, the API server's serving certificate (for 127.0.0.1 and the in-cluster names),
+ * Creates a CA, the API server's serving certificate (for the cluster's address and the in-cluster names),
  * an admin client certificate (group system:masters) and the service-account signing key pair.
  */
-export async function createClusterPki(dir: string, cluster: string, serviceIp: string): Promise<ClusterPki> {
+export async function createClusterPki(dir: string, cluster: string, address: string, serviceIp: string): Promise<ClusterPki> {
   const caKey = join(dir, 'ca.key');
   const caCert = join(dir, 'ca.crt');
   const caConf = join(dir, 'ca.cnf');
@@ -100,7 +100,7 @@ export async function createClusterPki(dir: string, cluster: string, serviceIp: 
       name: 'apiserver',
       subject: `/CN=kube-apiserver-${cluster}`,
       usage: 'serverAuth',
-      altNames: ['IP:127.0.0.1', `IP:${serviceIp}`, ...names.map((n) => `DNS:${n}`)],
+      altNames: [`IP:${address}`, `IP:${serviceIp}`, ...names.map((n) => `DNS:${n}`)],
     }),
     leaf(dir, ca, { name: 'admin', subject: '/O=system:masters/CN=meshops-test-admin', usage: 'clientAuth' }),
   ]);

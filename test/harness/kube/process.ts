@@ -22,6 +22,10 @@ export interface ProcessSpec {
   command: string;
   args: string[];
   logFile: string;
+  /** Working directory (default: the harness's). */
+  cwd?: string;
+  /** The program's whole environment (default: the harness's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A long-running child whose output goes to its own log file. */
@@ -35,6 +39,8 @@ export class ManagedProcess {
     this.child = spawn('bash', ['-c', watchdog, spec.name, spec.command, ...spec.args], {
       detached: true,
       stdio: ['pipe', log, log],
+      cwd: spec.cwd,
+      env: spec.env ? { PATH: process.env.PATH, ...spec.env } : undefined,
     });
     closeSync(log);
     this.exited = new Promise((resolve) => {

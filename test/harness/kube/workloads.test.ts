@@ -38,7 +38,7 @@ describe('remote test cluster', () => {
           template: {
             metadata: { labels: { app: 'helloworld', version: 'v2' } },
             spec: {
-              containers: [{ name: 'helloworld', image: 'istio/examples-helloworld-v2', ports: [{ containerPort: 5000 }] }],
+              containers: [{ name: 'helloworld', image: 'registry.istio.io/release/examples-helloworld-v2:1.0', ports: [{ containerPort: 5000 }] }],
             },
           },
         },

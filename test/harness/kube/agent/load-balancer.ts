@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import {
   CoreV1Api,
   PatchStrategy,
@@ -23,7 +22,7 @@ export class LoadBalancerController {
   constructor(
     private readonly kc: KubeConfig,
     range: string,
-    private readonly logFile: string,
+    private readonly log: (line: string) => void,
   ) {
     const match = /^(\d+\.\d+\.\d+)\.0\/24$/.exec(range);
     if (!match) throw new Error(`load-balancer range must be an a.b.c.0/24 block, got ${range}`);
@@ -89,9 +88,5 @@ export class LoadBalancerController {
       if (!used.has(ip)) return ip;
     }
     throw new Error(`load-balancer range ${this.prefix}0/24 is exhausted`);
-  }
-
-  private log(line: string): void {
-    appendFileSync(this.logFile, `${new Date().toISOString()} ${line}\n`);
   }
 }

@@ -1,0 +1,230 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Container, type V1EnvVar, type V1Pod } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { STARTED_ANNOTATION } from '../kwok-stages';
+import type { HeldNamespace } from '../netns';
+import { ManagedProcess } from '../process';
+import { get, sleep } from '../wait';
+import { imageRepository } from './images';
+import { informer, type Cache } from './informer';
+import type { AgentConfig } from './launch';
+import { createPodNetwork } from './pod-network';
+import { mountVolumes } from './pod-volumes';
+
+/** The image whose container the agent runs for real: Istio's pilot, as pilot-discovery. */
+export function runsAsProcess(image: string): boolean {
+  return imageRepository(image).split('/').pop() === 'pilot';
+}
+
+/** A container's environment as the kubelet resolves it (values, downward API fields, resources). */
+export function podEnv(pod: V1Pod, container: V1Container, nodeCpu: string): Record<string, string> {
+  const field = (path: string): string => {
+    const values: Record<string, string | undefined> = {
+      'metadata.name': pod.metadata?.name,
+      'metadata.namespace': pod.metadata?.namespace,
+      'metadata.uid': pod.metadata?.uid,
+      'spec.serviceAccountName': pod.spec?.serviceAccountName,
+      'spec.nodeName': pod.spec?.nodeName,
+      'status.podIP': pod.status?.podIP,
+      'status.hostIP': pod.status?.hostIP,
+    };
+    const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
+    if (label) return pod.metadata?.labels?.[label[1]] ?? '';
+    if (!(path in values)) throw new Error(`env fieldRef ${path} is not one the harness resolves`);
+    return values[path] ?? '';
+  };
+  const resource = (v: V1EnvVar): string => {
+    const ref = v.valueFrom!.resourceFieldRef!;
+    const [kind, name] = ref.resource.split('.') as ['limits' | 'requests', string];
+    const quantity = container.resources?.[kind]?.[name] ?? (name === 'cpu' ? nodeCpu : '0');
+    // CPU rounds up to whole cores (divisor 1), as the kubelet's downward API does.
+    return name === 'cpu' ? String(Math.max(1, Math.ceil(quantity.endsWith('m') ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity)))) : quantity;
+  };
+  const env: Record<string, string> = {};
+  for (const v of container.env ?? []) {
+    if (v.value !== undefined) env[v.name] = v.value;
+    else if (v.valueFrom?.fieldRef) env[v.name] = field(v.valueFrom.fieldRef.fieldPath);
+    else if (v.valueFrom?.resourceFieldRef) env[v.name] = resource(v);
+    else if (v.valueFrom) throw new Error(`env ${v.name}: only value, fieldRef and resourceFieldRef are resolved by the harness`);
+    else env[v.name] = '';
+  }
+  return env;
+}
+
+interface Running {
+  process: ManagedProcess;
+  network: HeldNamespace;
+  ready: boolean;
+  restarts: number;
+  stopping: boolean;
+}
+
+/**
+ * Runs the real process behind every pod whose container is Istio's pilot image, as a kubelet
+ * runs a container: in a network namespace of its own holding the pod IP (pod-network.ts), its
+ * volumes mounted under its root directory, its args and env as the pod spec has them, and in-cluster
+ * config as a kubeconfig of the pod's own service-account token (never admin). Its readiness probe
+ * decides the pod's Ready condition; an exit is a restart with the kubelet's CrashLoopBackOff;
+ * deleting the pod (or its Deployment) stops it.
+ */
+export class ProcessPods {
+  private readonly core: CoreV1Api;
+  private readonly pods: Cache<V1Pod>;
+  private readonly running = new Map<string, Running>();
+  private readonly launching = new Set<string>();
+
+  constructor(
+    kc: KubeConfig,
+    private readonly config: AgentConfig,
+    private readonly log: (line: string) => void,
+  ) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.pods = informer(kc, '/api/v1/pods', () => this.core.listPodForAllNamespaces(), log);
+  }
+
+  async start(): Promise<void> {
+    const sync = (pod: V1Pod) => void this.sync(pod);
+    this.pods.on('add', sync);
+    this.pods.on('update', sync);
+    this.pods.on('delete', (pod) => void this.stopPod(pod.metadata?.uid ?? ''));
+    await this.pods.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.pods.stop();
+    await Promise.all([...this.running.keys()].map((uid) => this.stopPod(uid)));
+  }
+
+  private sync(pod: V1Pod): Promise<void> | undefined {
+    const uid = pod.metadata?.uid ?? '';
+    if (pod.metadata?.deletionTimestamp) return this.stopPod(uid);
+    const wanted = pod.metadata?.annotations?.[STARTED_ANNOTATION] === 'process' && pod.status?.phase === 'Running' && !!pod.status.podIP;
+    if (!wanted || this.running.has(uid) || this.launching.has(uid)) return undefined;
+    this.launching.add(uid);
+    return this.launch(pod)
+      .catch((err: Error) => this.log(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: could not start: ${err.message}`))
+      .finally(() => this.launching.delete(uid));
+  }
+
+  private async launch(pod: V1Pod, restarts = 0): Promise<void> {
+    const { name, namespace, uid } = pod.metadata as { name: string; namespace: string; uid: string };
+    const container = (pod.spec?.containers ?? []).find((c) => runsAsProcess(c.image ?? ''));
+    if (!container) return;
+    const podIP = pod.status!.podIP!;
+    const root = join(this.config.podsDir, `${namespace}_${name}`);
+    await rm(root, { recursive: true, force: true });
+    await mkdir(join(root, '.harness'), { recursive: true });
+    await mountVolumes(this.core, pod, container, root);
+    const env = podEnv(pod, container, String(availableParallelism()));
+    const inCluster = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    const ownKubeconfig = env.KUBECONFIG && existsSync(join(root, env.KUBECONFIG));
+    if (ownKubeconfig) env.KUBECONFIG = join(root, env.KUBECONFIG);
+    else env.KUBECONFIG = await this.inClusterKubeconfig(root, inCluster);
+    const logFile = join(this.config.logDir, `${this.config.cluster}-pod-${namespace}-${name}.log`);
+    const network = await createPodNetwork(uid, podIP, logFile);
+    await writeFile(join(root, '.harness', 'netns-pid'), String(network.pid));
+    const process = new ManagedProcess({
+      name: `${this.config.cluster} ${namespace}/${name} ${container.name}`,
+      command: network.enter[0],
+      args: [...network.enter.slice(1), this.config.pilotDiscovery, ...(container.command?.slice(1) ?? []), ...(container.args ?? [])],
+      env: { ...env, HOME: root },
+      cwd: root,
+      logFile,
+    });
+    const entry: Running = { process, network, ready: false, restarts, stopping: false };
+    this.running.set(uid, entry);
+    this.log(`pod ${namespace}/${name}: started ${container.name} (pilot-discovery) on ${podIP}, log ${process.spec.logFile}`);
+    void this.probe(pod, container, entry);
+    void process.exited.then((code) => this.exited(pod, container, entry, code));
+  }
+
+  /** In-cluster config as a kubeconfig: the API server, its CA and the pod's own token file. */
+  private async inClusterKubeconfig(root: string, serviceAccountDir: string): Promise<string> {
+    if (!existsSync(join(serviceAccountDir, 'token'))) throw new Error('the pod has no service-account token mounted (automountServiceAccountToken off?)');
+    const path = join(root, '.harness', 'in-cluster.kubeconfig');
+    await writeFile(
+      path,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'in-cluster', cluster: { server: this.config.server, 'certificate-authority': join(serviceAccountDir, 'ca.crt') } }],
+        users: [{ name: 'pod', user: { tokenFile: join(serviceAccountDir, 'token') } }],
+        contexts: [{ name: 'in-cluster', context: { cluster: 'in-cluster', user: 'pod' } }],
+        'current-context': 'in-cluster',
+      }),
+      { mode: 0o600 },
+    );
+    return path;
+  }
+
+  /** The container's readinessProbe (httpGet), run as the kubelet runs it, written to the pod's Ready condition. */
+  private async probe(pod: V1Pod, container: V1Container, entry: Running): Promise<void> {
+    const probe = container.readinessProbe?.httpGet;
+    const every = (container.readinessProbe?.periodSeconds ?? 10) * 1000;
+    await sleep((container.readinessProbe?.initialDelaySeconds ?? 0) * 1000);
+    const port = typeof probe?.port === 'number' ? probe.port : container.ports?.find((p) => p.name === probe?.port)?.containerPort;
+    while (!entry.stopping && entry.process.running) {
+      const ready = probe ? (await get(`http://${pod.status!.podIP}:${port}${probe.path ?? '/'}`)).status === 200 : true;
+      if (ready !== entry.ready && !entry.stopping) {
+        entry.ready = ready;
+        await this.setStatus(pod, container, { ready, state: { running: { startedAt: new Date() } }, restartCount: entry.restarts }).catch((err: Error) =>
+          this.log(`pod ${pod.metadata?.name}: status: ${err.message}`),
+        );
+      }
+      await sleep(every);
+    }
+  }
+
+  /** The kubelet's restart policy Always: CrashLoopBackOff with a doubling delay from 10 s to 5 min. */
+  private async exited(pod: V1Pod, container: V1Container, entry: Running, code: number | null): Promise<void> {
+    if (entry.stopping) return;
+    const uid = pod.metadata!.uid!;
+    const restarts = entry.restarts + 1;
+    const delay = Math.min(10_000 * 2 ** (restarts - 1), 300_000);
+    this.log(`pod ${pod.metadata?.name}: ${container.name} exited (${code}); restarting in ${delay / 1000}s`);
+    const terminated = { exitCode: code ?? 137, reason: 'Error', finishedAt: new Date() };
+    const podName = `${pod.metadata?.name}_${pod.metadata?.namespace}(${uid})`;
+    await this.setStatus(pod, container, {
+      ready: false,
+      restartCount: restarts,
+      state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${delay / 1000}s restarting failed container=${container.name} pod=${podName}` } },
+      lastState: { terminated },
+    }).catch(() => undefined);
+    await sleep(delay);
+    await entry.network.holder.stop();
+    const current = this.pods.get(pod.metadata!.name!, pod.metadata!.namespace);
+    if (this.running.get(uid) !== entry || !current || current.metadata?.deletionTimestamp) return;
+    this.running.delete(uid);
+    await this.launch(current, restarts).catch((err: Error) => this.log(`pod ${pod.metadata?.name}: restart failed: ${err.message}`));
+  }
+
+  private async setStatus(pod: V1Pod, container: V1Container, status: { ready: boolean; restartCount: number; state: object; lastState?: object }): Promise<void> {
+    const condition = (type: string) => ({ type, status: status.ready ? 'True' : 'False', lastTransitionTime: new Date(), ...(status.ready ? {} : { reason: 'ContainersNotReady' }) });
+    await this.core.patchNamespacedPodStatus(
+      {
+        name: pod.metadata!.name!,
+        namespace: pod.metadata!.namespace!,
+        body: {
+          status: {
+            conditions: [condition('Ready'), condition('ContainersReady')],
+            containerStatuses: [{ name: container.name, image: container.image, imageID: '', started: 'running' in status.state, ...status }],
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+  }
+
+  private async stopPod(uid: string): Promise<void> {
+    const entry = this.running.get(uid);
+    if (!entry) return;
+    entry.stopping = true;
+    this.running.delete(uid);
+    await entry.process.stop();
+    await entry.network.holder.stop();
+    this.log(`stopped ${entry.process.spec.name}`);
+  }
+}
