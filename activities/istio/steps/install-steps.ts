@@ -14,6 +14,12 @@ import { ensureCacerts } from '../root-ca-store';
 import { localControlPlane, localGateways, remoteProfile } from './install-manifests';
 import type { StepContext } from './step-context';
 
+/** What is left of a time budget started now, at least 1 ms (a wait given 0 would never start). */
+export function budget(totalMs: number): () => number {
+  const deadline = Date.now() + totalMs;
+  return () => Math.max(1, deadline - Date.now());
+}
+
 /** The `istio` ConfigMap istiod reads meshNetworks from. */
 export const ISTIO_CONFIGMAP = 'istio';
 /** The injection webhook configuration istiod patches with its CA (on every cluster it serves). */
@@ -44,8 +50,10 @@ export async function installLocal(ctx: StepContext, { spec }: StepInput): Promi
   await applyNamespace(local, istioNamespace(spec, 'local'));
   const cacerts = await ensureCacerts(local, ctx.deps.rootCa, clusterName(spec.local), spec.meshId);
   const applied = [...(await applyObjects(local, Base)), ...(await applyObjects(local, Pilot))];
-  await waitForWorkloads(local, { namespace: ISTIO_NAMESPACE, labelSelector: 'app=istiod', timeoutMs: ctx.timeouts.rolloutMs, label: 'istiod' });
-  await waitForWebhookCaBundle(local, INJECTOR_WEBHOOK, ctx.timeouts.rolloutMs, 'istiod is Ready but has not patched its injection webhook: read its log for the webhook controller');
+  // One budget for both waits, so the step stays inside its activity's start-to-close.
+  const left = budget(ctx.timeouts.rolloutMs);
+  await waitForWorkloads(local, { namespace: ISTIO_NAMESPACE, labelSelector: 'app=istiod', timeoutMs: left(), label: 'istiod' });
+  await waitForWebhookCaBundle(local, INJECTOR_WEBHOOK, left(), 'istiod is Ready but has not patched its injection webhook: read its log for the webhook controller');
   applied.push(...(await applyObjects(local, await localGateways(ctx.deps.istioctlPath, spec, gatewayAddress))));
   ctx.log.info({ context: local.context, objects: applied.length + 1, istioctl, cacerts }, 'install-local applied');
   return {

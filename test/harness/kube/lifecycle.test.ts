@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { findClusterBinaries } from './binaries';
@@ -13,14 +14,15 @@ function gone(pid: number): boolean {
   }
 }
 
-/** Live processes whose command line names the harness dir (every component's flags do). */
+/** Live processes whose command line names the harness dir (every component's flags do) or that run in it (the agents' pod processes). */
 function processesUsing(dir: string): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir) && !gone(pid);
+        const inDir = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir) || readlinkSync(`/proc/${pid}/cwd`).startsWith(dir);
+        return inDir && !gone(pid);
       } catch {
         return false;
       }
@@ -40,6 +42,8 @@ describe('test-cluster lifecycle (a pair of its own, besides the shared one)', (
     expect(clusters.pids()).toEqual([]);
     expect(processesUsing(clusters.dir)).toEqual([]);
     expect(existsSync(join(clusters.dir, 'local', 'etcd'))).toBe(false);
+    // the network namespace went with its holder, and the veth with it
+    expect(execFileSync('ip', ['-o', 'link', 'show']).toString()).not.toContain(`${clusters.network.veth}@`);
     expect(existsSync(join(clusters.logDir, 'remote-kube-apiserver.log'))).toBe(true);
   });
 

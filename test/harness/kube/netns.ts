@@ -20,8 +20,9 @@ const run = promisify(execFile);
  * in /var/run/netns or in the host's links.
  */
 export interface NetworkNamespace {
-  /** The host's end of the veth, e.g. 198.18.3.1. */
+  /** The host's end of the veth, e.g. 198.18.3.1 on link `meshops3`. */
   hostAddress: string;
+  veth: string;
   /** One address per cluster inside the namespace, reachable from the host, e.g. 198.18.3.2. */
   clusterAddresses: string[];
   /** argv prefix that runs a program inside the namespace. */
@@ -107,7 +108,7 @@ export async function createNetworkNamespace(spec: NetworkNamespaceSpec): Promis
     for (const address of clusterAddresses) await inside(['addr', 'add', `${address}/29`, 'dev', 'eth0'], `add the cluster address ${address}`);
     await inside(['link', 'set', 'eth0', 'up'], 'bring the veth up');
     for (const range of spec.localRanges) await inside(['route', 'add', 'local', range, 'dev', 'lo'], `route ${range} locally`);
-    return { hostAddress, clusterAddresses, enter, holder, stop: () => holder.stop() };
+    return { hostAddress, veth: `meshops${n}`, clusterAddresses, enter, holder, stop: () => holder.stop() };
   } catch (err) {
     await holder.stop();
     throw err;

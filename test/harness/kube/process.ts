@@ -3,13 +3,15 @@ import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Runs the program under a bash watchdog in a new process group: when the harness process dies
- * without stopping it (crash, SIGKILL), the watchdog's stdin closes and it ends the program.
+ * without stopping it (crash, SIGKILL), the watchdog's stdin closes and it ends the program,
+ * with SIGKILL 5 s after SIGTERM for a program that does not act on SIGTERM yet (istiod does not
+ * while it waits for its caches to sync).
  */
 const watchdog = [
   'exec 3<&0',
   '"$@" </dev/null &',
   'child=$!',
-  '{ read -r _ <&3; kill -TERM "$child" 2>/dev/null; } &',
+  '{ read -r _ <&3; kill -TERM "$child" 2>/dev/null; sleep 5; kill -KILL "$child" 2>/dev/null; } &',
   'trap \'kill -TERM "$child" 2>/dev/null\' TERM INT',
   'wait "$child"; rc=$?',
   'wait "$child" 2>/dev/null',

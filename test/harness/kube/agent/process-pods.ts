@@ -57,6 +57,7 @@ export function podEnv(pod: V1Pod, container: V1Container, nodeCpu: string): Rec
 interface Running {
   process: ManagedProcess;
   network: HeldNamespace;
+  gracePeriodSeconds?: number;
   ready: boolean;
   restarts: number;
   stopping: boolean;
@@ -134,7 +135,7 @@ export class ProcessPods {
       cwd: root,
       logFile,
     });
-    const entry: Running = { process, network, ready: false, restarts, stopping: false };
+    const entry: Running = { process, network, gracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds, ready: false, restarts, stopping: false };
     this.running.set(uid, entry);
     this.log(`pod ${namespace}/${name}: started ${container.name} (pilot-discovery) on ${podIP}, log ${process.spec.logFile}`);
     void this.probe(pod, container, entry);
@@ -223,7 +224,8 @@ export class ProcessPods {
     if (!entry) return;
     entry.stopping = true;
     this.running.delete(uid);
-    await entry.process.stop();
+    // The pod's grace period, at most 5 s: the agent itself is stopped within 10 s.
+    await entry.process.stop(Math.min((entry.gracePeriodSeconds ?? 30) * 1000, 5_000));
     await entry.network.holder.stop();
     this.log(`stopped ${entry.process.spec.name}`);
   }
