@@ -39,7 +39,7 @@ export const MeshSpec = z
         profile: ProfileName.default('primary-remote'),
         version: z
           .string()
-          .regex(/^\d+\.\d+(\.\d+)?$/, { message: 'use an Istio release such as 1.31.0' })
+          .regex(/^\d+\.\d+(\.\d+)?$/, { message: 'use an Istio patch release such as 1.31.0' })
           .default(ISTIO_RELEASE)
           .describe('Istio release whose images run (the image tag); istioctl must render the same minor version'),
         hub: z

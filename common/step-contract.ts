@@ -7,6 +7,8 @@ import type { VerifyResult } from './verify-result';
 export interface StepInput {
   spec: MeshSpec;
   facts: MeshFacts;
+  /** Set for runs that started in the seed's step order (before link-secret moved), which today's steps cannot finish. */
+  procedure?: 'seed-order';
 }
 
 /** What a step activity returns; `facts` are merged into the run's facts for later steps. */

@@ -2,8 +2,9 @@ import { z } from 'zod';
 
 /**
  * The seed's procedure, one activity per step, in the order the mesh setup runs them. The remote
- * secret is linked before the remote's gateway is started: today's gateway is injected by local's
- * istiod through that secret and mounts the root certificate istiod writes there.
+ * secret is linked before the remote's gateway is started: only once istiod watches the remote
+ * through that secret does it patch the remote's injection webhook (which injects the gateway) and
+ * write there the root certificate the gateway mounts.
  */
 export const SETUP_STEPS = [
   'preflight',
@@ -16,8 +17,6 @@ export const SETUP_STEPS = [
   'deploy-samples',
   'verify-split',
 ] as const;
-
-
 
 export const StepId = z
   .enum([...SETUP_STEPS, 'cleanup'])

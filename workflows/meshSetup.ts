@@ -20,7 +20,8 @@ import { STEP_PRESET } from './retry-presets';
  */
 export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
   const { spec, requester } = parseRunInput(input, 'meshSetup');
-  const procedure = patched('link-secret-before-remote-gateway') ? PROCEDURE : SEED_ORDER_PROCEDURE;
+  const seedOrder = !patched('link-secret-before-remote-gateway');
+  const procedure = seedOrder ? SEED_ORDER_PROCEDURE : PROCEDURE;
   const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'setup', requester, spec, steps: procedure.steps, now: Date.now() });
   const gate = new ApprovalGate(spec.approval, requester);
   const notifier = new ProgressNotifier();
@@ -43,7 +44,8 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
   };
 
   const runStep = async (step: SetupStepId): Promise<void> => {
-    const outcome = await withRetries(step, STEP_PRESET[step], () => callStep(step, { spec, facts: book.facts }), {
+    const input = seedOrder ? { spec, facts: book.facts, procedure: 'seed-order' as const } : { spec, facts: book.facts };
+    const outcome = await withRetries(step, STEP_PRESET[step], () => callStep(step, input), {
       onAttempt: (attempt, lastError) => {
         book.running(step, attempt, Date.now(), lastError);
         notifier.send('step-changed', book.snapshot(), step);
@@ -60,6 +62,9 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
     book.done(step, outcome, Date.now());
     notifier.send('step-changed', book.snapshot(), step);
   };
+
+  /** The step rollback undoes first although it did not finish (runs before this change roll back finished steps only). */
+  const interruptedStep = (step: SetupStepId | undefined) => (step && patched('rollback-interrupted-step') ? step : undefined);
 
   notifier.send('started', book.snapshot());
   let current: SetupStepId | undefined;
@@ -86,12 +91,13 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
     return await end('done', `All steps done: the mesh ${spec.meshId} spans ${spec.local.context} and ${spec.remote.context}.`, 'not needed');
   } catch (err) {
     if (runCancelled(err)) {
-      if (current && book.stateOf(current)?.state === 'running') book.failed(current, 'stopped: the run was cancelled', Date.now());
+      const stopped = current && book.stateOf(current)?.state === 'running' ? current : undefined;
+      if (stopped) book.failed(stopped, 'stopped: the run was cancelled', Date.now());
       const waited = current && book.stateOf(current)?.state === 'waiting-approval';
       let outcome = `Cancelled ${waited ? `while ${current} waited for approval` : `during ${current ?? 'start'}`}; ${book.doneSummary()}.`;
       if (rollbackOnCancel) {
         phase('cancelling');
-        const failure = await rollback(spec, book, notifier, procedure);
+        const failure = await rollback(spec, book, notifier, procedure, interruptedStep(stopped));
         outcome += failure ? ` ${failure}` : ' Rolled back what was installed.';
       }
       await end('cancelled', outcome, 'the run was cancelled');
@@ -101,7 +107,7 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
       book.failed(err.step as SetupStepId, err.message, Date.now());
       let outcome = `${err.step} (${STEP_CATALOGUE[err.step as SetupStepId].title}) failed: ${err.message}; ${book.doneSummary()}.`;
       if (spec.rollback) {
-        const failure = await rollback(spec, book, notifier, procedure);
+        const failure = await rollback(spec, book, notifier, procedure, interruptedStep(err.step as SetupStepId));
         outcome += failure ? ` ${failure}` : ' Rolled back what was installed.';
       }
       return await end('failed', outcome, `${err.step} failed`);

@@ -8,13 +8,18 @@ import { callCleanup } from './step-activities';
 import { StepFailed, withRetries } from './step-runner';
 
 /**
- * Undoes exactly the steps that were done and changed a cluster, newest first, in a scope the
- * run's cancellation cannot interrupt. Shown as the `cleanup` line of the status. Returns why it
- * failed, or undefined when everything was cleaned up.
+ * Undoes the steps that changed a cluster, newest first, in a scope the run's cancellation cannot
+ * interrupt: the ones done and, first, the one that was running when the run failed or was
+ * cancelled (`interrupted`: it may have applied part of its objects; every undo is idempotent).
+ * Shown as the `cleanup` line of the status. Returns why it failed, or undefined when everything
+ * was cleaned up.
  */
-export function rollback(spec: MeshSpec, book: RunStatusBook, notifier: ProgressNotifier, procedure: Procedure): Promise<string | undefined> {
+export function rollback(spec: MeshSpec, book: RunStatusBook, notifier: ProgressNotifier, procedure: Procedure, interrupted?: StepId): Promise<string | undefined> {
   return CancellationScope.nonCancellable(async () => {
-    const targets = book.doneSteps().filter((s) => (procedure.mutating as readonly StepId[]).includes(s)).reverse();
+    const mutating = (s: StepId) => (procedure.mutating as readonly StepId[]).includes(s);
+    const done = book.doneSteps().filter(mutating).reverse();
+    const first = interrupted && mutating(interrupted) && !done.includes(interrupted) ? [interrupted] : [];
+    const targets = [...first, ...done];
     book.addStep('cleanup');
     const cleaned: StepId[] = [];
     try {
@@ -27,7 +32,8 @@ export function rollback(spec: MeshSpec, book: RunStatusBook, notifier: Progress
         });
         cleaned.push(step);
       }
-      const summary = targets.length ? `rolled back ${cleaned.join(', ')}` : 'nothing was installed, nothing to roll back';
+      const named = cleaned.map((s) => (first.includes(s) ? `${s} (interrupted)` : s));
+      const summary = targets.length ? `rolled back ${named.join(', ')}` : 'nothing was installed, nothing to roll back';
       book.done('cleanup', { summary }, Date.now());
       notifier.send('step-changed', book.snapshot(), 'cleanup');
       return undefined;

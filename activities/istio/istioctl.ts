@@ -59,11 +59,16 @@ async function istioctl(istioctlPath: string, args: string[], what: string): Pro
   }
 }
 
-/** `istioctl version --remote=false`: "1.31-dev" for a build between releases, "1.31.0" for a release. */
+const versions = new Map<string, string>();
+
+/** `istioctl version --remote=false`: "1.31-dev" for a build between releases, "1.31.0" for a release. Asked once per binary. */
 export async function istioctlVersion(istioctlPath: string): Promise<string> {
+  const known = versions.get(istioctlPath);
+  if (known) return known;
   const out = await istioctl(istioctlPath, ['version', '--remote=false', '-o', 'json'], 'report its version');
   const version = (JSON.parse(out) as { clientVersion?: { version?: string } }).clientVersion?.version;
   if (!version) throw ApplicationFailure.nonRetryable(`istioctl at ${istioctlPath} reported no version: ${out.slice(0, 200)}`, 'IstioctlRenderFailed');
+  versions.set(istioctlPath, version);
   return version;
 }
 
@@ -74,6 +79,13 @@ const minorOf = (version: string) => /^(\d+)\.(\d+)/.exec(version)?.slice(1, 3).
  * images with them would install a mismatched control plane. Refused with the fix.
  */
 export async function checkIstioctlVersion(istioctlPath: string, spec: MeshSpec): Promise<string> {
+  if (!/^\d+\.\d+\.\d+$/.test(spec.istio.version)) {
+    // the schema still takes 1.28 (runs recorded with it must parse), but no image is tagged so
+    throw ApplicationFailure.nonRetryable(
+      `The spec's istio.version ${spec.istio.version} names no image tag: Istio tags its images by patch release. Set istio=${spec.istio.version}.<patch>, e.g. istio=1.31.0.`,
+      'IstioctlVersionMismatch',
+    );
+  }
   const version = await istioctlVersion(istioctlPath);
   if (minorOf(version) !== minorOf(spec.istio.version)) {
     throw ApplicationFailure.nonRetryable(

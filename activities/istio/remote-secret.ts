@@ -4,6 +4,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { stringify } from 'yaml';
 import { applyObjects } from '../kube/apply';
+import { missingPermissions, type Permission } from '../kube/access-review';
 import type { ClusterClient } from '../kube/cluster-client';
 import { KUBE_FAILURE, kubeCall } from '../kube/kube-failure';
 import type { KubeObject } from '../kube/kube-object';
@@ -11,12 +12,12 @@ import { waitForSecretKeys } from '../kube/waits';
 import { ISTIO_NAMESPACE } from './istioctl';
 import { MANAGED_BY } from './mesh-objects';
 
-/**
- * The remote secret as `istioctl create-remote-secret --type remote` makes it
- * (istioctl/pkg/multicluster/remote_secret.go): the remote profile's reader service account and
- * its token, a kubeconfig whose cluster, context and user are the cluster's name, in a Secret
- * `istio-remote-secret-<cluster>` labelled `istio/multiCluster: "true"`.
- */
+// The remote secret as `istioctl create-remote-secret --type remote` makes it
+// (istioctl/pkg/multicluster/remote_secret.go): the remote profile's reader service account and
+// its token, a kubeconfig whose cluster, context and user are the cluster's name, in a Secret
+// `istio-remote-secret-<cluster>` labelled `istio/multiCluster: "true"`.
+
+/** The remote profile's reader, the identity local's istiod acts as on the remote. */
 export const READER_SERVICE_ACCOUNT = 'istio-reader-service-account';
 /** The token Secret istioctl creates for the reader when it has none (Kubernetes ≥ 1.24 makes none itself). */
 export const READER_TOKEN_SECRET = `${READER_SERVICE_ACCOUNT}-istio-remote-secret-token`;
@@ -72,11 +73,14 @@ export function remoteSecret(remoteClusterName: string, kubeconfig: string): Kub
   };
 }
 
+/** An address that, dialled from istiod's pod, stays in the pod: loopback (v4, v6, v4-mapped) or unspecified. */
 function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  return isIP(bare) === 6 && (bare === '::1' || bare.startsWith('::ffff:127.'));
+  if (isIP(bare) === 4) return bare.startsWith('127.') || bare === '0.0.0.0';
+  if (isIP(bare) !== 6) return false;
+  // URL writes ::ffff:127.0.0.1 as ::ffff:7f00:1
+  return bare === '::1' || bare === '::' || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(bare);
 }
 
 /**
@@ -117,35 +121,27 @@ async function readerToken(remote: ClusterClient, timeoutMs: number): Promise<{ 
 
 /**
  * What local's istiod does on a remote through the reader (as an external istiod of the remote
- * profile, pilot/pkg/serviceregistry/kube/controller/multicluster.go): watch its services and
- * workloads, write istio-ca-root-cert into every namespace, patch its injection webhook's
- * caBundle, review proxies' tokens.
+ * profile, pilot/pkg/serviceregistry/kube/controller/multicluster.go): watch its services,
+ * workloads, namespaces, nodes and Istio's CRDs, write istio-ca-root-cert into every namespace and
+ * its leader-election lock, patch its injection webhook's caBundle, review proxies' tokens and
+ * gateways' access to their credentials.
  */
-const READER_NEEDS: { verb: string; group: string; resource: string }[] = [
-  { verb: 'watch', group: '', resource: 'pods' },
-  { verb: 'watch', group: '', resource: 'services' },
+const READER_NEEDS: Permission[] = [
+  ...['pods', 'services', 'namespaces', 'nodes', 'secrets', 'configmaps'].flatMap((resource) => ['list', 'watch'].map((verb) => ({ verb, group: '', resource }))),
   { verb: 'watch', group: 'discovery.k8s.io', resource: 'endpointslices' },
-  { verb: 'get', group: '', resource: 'namespaces' },
+  { verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
   { verb: 'create', group: '', resource: 'configmaps' },
   { verb: 'update', group: '', resource: 'configmaps' },
+  { verb: 'watch', group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations' },
   { verb: 'update', group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations' },
   { verb: 'create', group: 'authentication.k8s.io', resource: 'tokenreviews' },
+  { verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' },
 ];
 
 /** The reader's missing permissions on the remote, by SubjectAccessReview ("update mutatingwebhookconfigurations.admissionregistration.k8s.io"). */
-export async function readerPermissionsMissing(remote: ClusterClient): Promise<string[]> {
+export function readerPermissionsMissing(remote: ClusterClient): Promise<string[]> {
   const user = `system:serviceaccount:${ISTIO_NAMESPACE}:${READER_SERVICE_ACCOUNT}`;
-  const groups = ['system:serviceaccounts', `system:serviceaccounts:${ISTIO_NAMESPACE}`, 'system:authenticated'];
-  const results = await Promise.all(
-    READER_NEEDS.map(async (p) => {
-      const what = `${p.verb} ${p.resource}${p.group ? `.${p.group}` : ''}`;
-      const review = await kubeCall({ verb: 'review access of', object: `${user} to ${what}`, context: remote.context }, () =>
-        remote.authz.createSubjectAccessReview({ body: { spec: { user, groups, resourceAttributes: { verb: p.verb, group: p.group, resource: p.resource } } } }),
-      );
-      return review.status?.allowed ? undefined : what;
-    }),
-  );
-  return results.filter((r): r is string => !!r);
+  return missingPermissions(remote, READER_NEEDS, { user, groups: ['system:serviceaccounts', `system:serviceaccounts:${ISTIO_NAMESPACE}`, 'system:authenticated'] });
 }
 
 export interface LinkedSecret {

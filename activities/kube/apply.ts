@@ -75,8 +75,9 @@ export async function applyObjects(client: ClusterClient, objects: KubeObject[],
 /**
  * Field managers whose fields meshops leaves to them: istiod's. It patches the webhooks it serves
  * (caBundle, and failurePolicy Ignore→Fail once validation works); forcing the rendered values
- * back would undo that on every run. The manager is the binary's name: `pilot-discovery`, or
- * `pilot-discovery-<version>` for a dev build.
+ * back would undo that on every run. The API server names an Update's manager after the client's
+ * executable (`pilot-discovery` in Istio's image; the test clusters run a binary named
+ * `pilot-discovery-<version>`).
  */
 const YIELD_TO = /^pilot-discovery(-|$)/;
 

@@ -2,6 +2,7 @@
  * Field paths as the API server names them in server-side apply conflicts, e.g.
  * `.webhooks[name="rev.validation.istio.io"].failurePolicy` or `.metadata.labels.app`:
  * `.key` selects a map key, `[k="v",…]` the list element whose fields match, `[="v"]` a set value.
+ * A path this does not understand (e.g. a list index, `[3]`) gives `undefined`.
  */
 type Segment = { key: string } | { match: Record<string, unknown> } | { value: unknown };
 
@@ -18,6 +19,8 @@ export function parseFieldPath(path: string): Segment[] | undefined {
     const selector = /^\[((?:[^\]"]|"(?:[^"\\]|\\.)*")*)\]/.exec(rest);
     if (!selector) return undefined;
     const body = selector[1];
+    // a list index ([3]) names an element by position, which a manifest copy cannot be trusted to keep
+    if (/^\d+$/.test(body)) return undefined;
     if (body.startsWith('=')) {
       segments.push({ value: JSON.parse(body.slice(1)) as unknown });
     } else {

@@ -10,6 +10,7 @@ import { waitForGone } from './waits';
  * deletes only its own namespaces and, in one that was there, only takes back its labels.
  */
 export const CREATED_ANNOTATION = 'meshops.io/created-namespace';
+const MANAGED_BY = 'app.kubernetes.io/managed-by';
 
 async function readNamespace(client: ClusterClient, name: string): Promise<V1Namespace | undefined> {
   try {
@@ -20,12 +21,21 @@ async function readNamespace(client: ClusterClient, name: string): Promise<V1Nam
   }
 }
 
-/** Applies the namespace (labels, annotations), recording whether meshops created it. */
+/** Whether meshops created the namespace: annotated so, or (by an earlier meshops, before the annotation) labelled managed-by meshops. */
+function createdByMeshops(ns: V1Namespace): boolean {
+  return ns.metadata?.annotations?.[CREATED_ANNOTATION] === 'true' || ns.metadata?.labels?.[MANAGED_BY] === 'meshops';
+}
+
+/**
+ * Applies the namespace (labels, annotations), recording whether meshops created it. A namespace
+ * that was there keeps its own managed-by label: meshops adds only what it needs (network labels).
+ */
 export async function applyNamespace(client: ClusterClient, ns: KubeObject): Promise<'created' | 'existed'> {
   const live = await readNamespace(client, ns.metadata.name);
-  const ours = !live || live.metadata?.annotations?.[CREATED_ANNOTATION] === 'true';
+  const ours = !live || createdByMeshops(live);
   const annotations = { ...ns.metadata.annotations, ...(ours ? { [CREATED_ANNOTATION]: 'true' } : {}) };
-  await applyObjects(client, [{ ...ns, metadata: { ...ns.metadata, annotations } }]);
+  const labels = Object.fromEntries(Object.entries(ns.metadata.labels ?? {}).filter(([k]) => ours || k !== MANAGED_BY));
+  await applyObjects(client, [{ ...ns, metadata: { ...ns.metadata, labels, annotations } }]);
   return live ? 'existed' : 'created';
 }
 
@@ -36,7 +46,7 @@ export async function applyNamespace(client: ClusterClient, ns: KubeObject): Pro
 export async function releaseNamespace(client: ClusterClient, name: string, timeoutMs: number): Promise<'deleted' | 'released' | 'absent'> {
   const live = await readNamespace(client, name);
   if (!live) return 'absent';
-  if (live.metadata?.annotations?.[CREATED_ANNOTATION] === 'true') {
+  if (createdByMeshops(live)) {
     await deleteObjects(client, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }]);
     await waitForGone(client, { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces' }, [name], timeoutMs);
     return 'deleted';

@@ -15,6 +15,17 @@ export function podCounts(pod: V1Pod): boolean {
 /** Container states the kubelet only leaves when someone fixes the pod spec, the image or the program. */
 const HOPELESS_WAITING = new Set(['ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CrashLoopBackOff', 'CreateContainerConfigError']);
 
+/**
+ * A pull the registry answered for good: the image or tag does not exist, or access is denied.
+ * Anything else (429 Too Many Requests, a timeout) the kubelet's backoff may still get past.
+ */
+const PULL_REFUSED = /not found|manifest unknown|NotFound|does not exist|unauthorized|denied|forbidden|invalid reference/i;
+
+function hopeless(reason: string, message: string | undefined): boolean {
+  if (!HOPELESS_WAITING.has(reason)) return false;
+  return reason !== 'ImagePullBackOff' || PULL_REFUSED.test(message ?? '');
+}
+
 /** What to do about a container that waits in one of those states. */
 function waitingFix(reason: string, image: string | undefined, container: string, pod: V1Pod): string {
   const ref = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
@@ -31,7 +42,7 @@ export function hopelessContainers(pod: V1Pod): string[] {
   const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].flatMap((cs) => {
     const waiting = cs.state?.waiting;
-    if (!waiting?.reason || !HOPELESS_WAITING.has(waiting.reason)) return [];
+    if (!waiting?.reason || !hopeless(waiting.reason, waiting.message)) return [];
     const image = specs.find((c) => c.name === cs.name)?.image;
     const ref = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
     return [`Pod ${ref}: container ${cs.name} is in ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}. Fix: ${waitingFix(waiting.reason, image, cs.name, pod)}.`];

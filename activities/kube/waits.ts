@@ -6,6 +6,7 @@ import type {
   V1Deployment,
   V1MutatingWebhookConfiguration,
   V1Pod,
+  V1ReplicaSet,
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
@@ -70,28 +71,56 @@ function createFix(message: string): string {
   return 'fix what the message names in the pod template';
 }
 
+/** The kubelet retries a failed mount with backoff up to 2m2s: a FailedMount seen less long ago than this is still failing. */
+const MOUNT_RETRY_MS = 130_000;
+
+/** Whether a pod was made by its Deployment's current ReplicaSet (an old one's pods go when the rollout ends). */
+function currentRevision(replicaSets: V1ReplicaSet[]): (pod: V1Pod) => boolean {
+  const revision = (rs: V1ReplicaSet) => Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+  const newest = new Map<string, V1ReplicaSet>();
+  for (const rs of replicaSets) {
+    const deployment = rs.metadata?.ownerReferences?.find((o) => o.kind === 'Deployment')?.uid ?? '';
+    const best = newest.get(deployment);
+    if (!best || revision(rs) > revision(best)) newest.set(deployment, rs);
+  }
+  const current = new Set([...newest.values()].map((rs) => rs.metadata?.uid));
+  const byUid = new Map(replicaSets.map((rs) => [rs.metadata?.uid, rs]));
+  return (pod) => {
+    const owner = pod.metadata?.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
+    return !owner || !byUid.has(owner.uid) || current.has(owner.uid);
+  };
+}
+
 /**
- * What in the namespace will not become Ready by waiting: containers the kubelet backs off
- * (image pull, crash loop), pods whose volumes have failed to mount for STUCK_AFTER_MS, and
- * Deployments whose pods cannot be created (a webhook refusing them) for as long. One line each,
- * with the event's text and the fix.
+ * What in the namespace will not become Ready by waiting, among the pods of the Deployments'
+ * current ReplicaSets: containers the kubelet backs off for good (image not found, crash loop),
+ * volumes that have failed to mount for STUCK_AFTER_MS and are still failing, and Deployments whose
+ * pods cannot be created (a webhook refusing them) for as long. One line each, with the event's
+ * text and the fix.
  */
-async function stuckWorkloads(client: ClusterClient, w: WorkloadWait, deployments: V1Deployment[]): Promise<string[]> {
-  const [pods, events] = await Promise.all([
+async function stuckWorkloads(client: ClusterClient, w: WorkloadWait): Promise<string[]> {
+  const [pods, events, deployments, replicaSets] = await Promise.all([
     client.core.listNamespacedPod({ namespace: w.namespace, labelSelector: w.labelSelector }),
     client.core.listNamespacedEvent({ namespace: w.namespace }),
+    client.apps.listNamespacedDeployment({ namespace: w.namespace, labelSelector: w.labelSelector }),
+    client.apps.listNamespacedReplicaSet({ namespace: w.namespace }),
   ]);
+  const current = currentRevision(replicaSets.items);
   const lines: string[] = [];
-  for (const pod of pods.items.filter((p) => podCounts(p) && !podReady(p))) {
+  for (const pod of pods.items.filter((p) => podCounts(p) && !podReady(p) && current(p))) {
     lines.push(...hopelessContainers(pod));
     const mount = events.items.find(
-      (e) => e.involvedObject.uid === pod.metadata?.uid && e.reason === 'FailedMount' && age(e.firstTimestamp ?? e.eventTime) >= STUCK_AFTER_MS,
+      (e) =>
+        e.involvedObject.uid === pod.metadata?.uid &&
+        e.reason === 'FailedMount' &&
+        age(e.firstTimestamp ?? e.eventTime) >= STUCK_AFTER_MS &&
+        age(e.lastTimestamp ?? e.eventTime) < MOUNT_RETRY_MS,
     );
     if (mount && pod.status?.phase === 'Pending') {
       lines.push(`Pod ${w.namespace}/${pod.metadata?.name}: FailedMount for ${Math.round(age(mount.firstTimestamp ?? mount.eventTime) / 1000)}s: ${mount.message}. Fix: ${mountFix(mount.message ?? '')}.`);
     }
   }
-  for (const d of deployments.filter((x) => !deploymentReady(x))) {
+  for (const d of deployments.items.filter((x) => !deploymentReady(x))) {
     const failure = d.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
     if (failure && age(failure.lastTransitionTime) >= STUCK_AFTER_MS) {
       lines.push(`Deployment ${w.namespace}/${d.metadata?.name}: its pods cannot be created (${failure.reason}: ${failure.message}). Fix: ${createFix(failure.message ?? '')}.`);
@@ -122,7 +151,7 @@ export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): 
     },
     explain: (items) =>
       Promise.all(items.filter((d) => !deploymentReady(d)).map((d) => withEvents(client, d, 'Deployment', deploymentNotReadyReason(d)))),
-    stuck: (items) => stuckWorkloads(client, w, items),
+    stuck: () => stuckWorkloads(client, w),
   });
   const pods = await waitFor<V1Pod>({
     client,
@@ -138,7 +167,7 @@ export async function waitForWorkloads(client: ClusterClient, w: WorkloadWait): 
     },
     explain: (items) =>
       Promise.all(items.filter((p) => podCounts(p) && !podReady(p)).map((p) => withEvents(client, p, 'Pod', podNotReadyReason(p)))),
-    stuck: () => stuckWorkloads(client, w, deployments),
+    stuck: () => stuckWorkloads(client, w),
   });
   return { deployments: deployments.length, pods: pods.filter(podCounts).length };
 }
@@ -287,12 +316,13 @@ export async function waitForConfigMap(client: ClusterClient, namespace: string,
   });
 }
 
-/** Waits until the namespace runs no pod any more (its Deployments deleted, their pods gone). */
-export async function waitForWorkloadsGone(client: ClusterClient, namespace: string, timeoutMs: number): Promise<void> {
+/** Waits until the namespace runs no pod (of the selector) any more: their Deployments deleted, their pods gone. */
+export async function waitForWorkloadsGone(client: ClusterClient, namespace: string, timeoutMs: number, labelSelector?: string): Promise<void> {
   await waitFor<V1Pod>({
     client,
-    what: `the pods in ${namespace} on ${client.context} to be deleted`,
+    what: `the pods${labelSelector ? ` (${labelSelector})` : ''} in ${namespace} on ${client.context} to be deleted`,
     resource: { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespace },
+    labelSelector,
     timeoutMs,
     check: (items) => ({ done: items.length === 0, progress: `${items.length} pods left` }),
     explain: async (items) => items.map((p) => `Pod ${namespace}/${p.metadata?.name}: ${p.status?.phase}, deleting since ${String(p.metadata?.deletionTimestamp ?? 'never')}`),

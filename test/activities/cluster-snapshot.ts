@@ -34,7 +34,9 @@ export async function clusterSnapshot(client: ClusterClient): Promise<string[]> 
     for (const o of list.items) {
       const ns = o.metadata?.namespace;
       const name = o.metadata?.name ?? '';
-      if (OTHER_TESTS.test(ns ?? '') || OTHER_TESTS.test(name)) continue;
+      // a Service's ClusterIP allocation is cluster-scoped, named by the IP, and owned by the Service
+      const owner = (o as { spec?: { parentRef?: { namespace?: string } } }).spec?.parentRef?.namespace;
+      if (OTHER_TESTS.test(ns ?? '') || OTHER_TESTS.test(name) || OTHER_TESTS.test(owner ?? '')) continue;
       names.push(`${kind} ${ns ? `${ns}/` : ''}${name}`);
     }
   }

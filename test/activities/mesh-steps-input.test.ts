@@ -18,4 +18,13 @@ describe('step activity inputs', () => {
       /Invalid install-remote input facts:\nlocalGatewayAddress: /,
     );
   });
+
+  it("stops a run started in the seed's order at wait-remote, saying to start again, before touching a cluster", async () => {
+    const spec = MeshSpec.parse(meshSpecFor('local', 'remote'));
+    await expect(steps.waitRemote({ spec, facts: {}, procedure: 'seed-order' })).rejects.toMatchObject({
+      type: 'SeedOrderRun',
+      nonRetryable: true,
+      message: expect.stringContaining('Cancel it (with rollback if wanted) and start the setup again'),
+    });
+  });
 });

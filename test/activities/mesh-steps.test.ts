@@ -8,6 +8,8 @@ import { KubeClients, type ClusterClient } from '../../activities/kube/cluster-c
 import { EXEC_TIMEOUT, execInPod, type ExecInPod } from '../../activities/kube/exec';
 import { waitForWorkloads } from '../../activities/kube/waits';
 import { verifyExecTimeoutMs } from '../../activities/istio/steps/verify-split';
+import { ISTIO_LABELS } from '../../activities/istio/istioctl';
+import { generateRootCa } from '../../activities/istio/mesh-ca';
 import { parseMeshNetworks } from '../../activities/istio/mesh-networks';
 import { remoteKubeconfig, remoteSecret } from '../../activities/istio/remote-secret';
 import { istioNamespace } from '../../activities/istio/mesh-objects';
@@ -104,6 +106,20 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     await steps.cleanupStep({ spec, facts: {}, step: 'install-local' });
   });
 
+  it('an install of the previous meshops (Istio objects without owner labels) passes preflight as its own and is removed by cleanup', async () => {
+    const { Base, Pilot } = await localControlPlane(istioctlPath, spec, undefined);
+    const unlabelled = [...Base, ...Pilot].map((o) => {
+      const { [ISTIO_LABELS.owner]: _owner, [ISTIO_LABELS.managed]: _managed, ...labels } = o.metadata.labels ?? {};
+      return { ...o, metadata: { ...o.metadata, labels } };
+    });
+    // what the previous release applied: a meshops-labelled istio-system and istioctl's raw render
+    await applyObjects(local, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system', labels: { 'topology.istio.io/network': 'network1', 'app.kubernetes.io/managed-by': 'meshops' } } }, ...unlabelled]);
+    await until('its istiod to be Ready', async () => (await readyPods(local, 'istio-system', 'app=istiod')).length === 1 || 'not yet', 120_000);
+    await expect(run('preflight')).resolves.toMatchObject({ summary: expect.stringContaining('no other Istio installed') });
+    await steps.cleanupStep({ spec, facts: {}, step: 'install-local' });
+    expect(await clusterSnapshot(local)).toEqual(before.local);
+  });
+
   it('install-local: istiod first, Ready as a real process with its own identity; its webhooks patched by it; then the gateways, injected by it', async () => {
     const outcome = await run('installLocal');
     expect(outcome.summary).toMatch(/objects applied to local \(Istio 1\.31\.0 from registry\.istio\.io\/release, 16 Base, istiod Ready, then the gateways; cacerts written; meshNetworks network2 without a gateway until patch-gateway\)/);
@@ -150,6 +166,16 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     expect(Object.values(first)).not.toContain('absent');
     await run('installLocal');
     expect(await resourceVersions(local, objects)).toEqual(first);
+  });
+
+  it("install-local: refuses to replace cacerts with another root while istiod runs on it", async () => {
+    const otherRoot = await generateRootCa('other-mesh');
+    const withOtherRoot = createMeshStepActivities({ kubeconfigPath, istioctlPath, rootCa: otherRoot });
+    const before = (await local.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' })).metadata?.resourceVersion;
+    const refused = await failureOf(withOtherRoot.installLocal({ spec, facts }));
+    expect(refused).toMatchObject({ type: 'CacertsRootChange', nonRetryable: true });
+    expect(refused?.message).toMatch(/chains to another root than the one the worker was given, and istiod \(istiod-[a-z0-9-]+\) is running with it/);
+    expect((await local.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' })).metadata?.resourceVersion).toBe(before);
   });
 
   it("wait-local: returns the east-west gateway's load-balancer address", async () => {
@@ -211,22 +237,32 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     ];
     await remote.rbac.replaceClusterRole({ name: readerRole, body: { metadata: { name: readerRole }, rules: seedRules } });
     const secretName = 'istio-remote-secret-remote';
+    const logBefore = (await istiodLog()).length;
     try {
       // istiod given that identity (the secret written directly, as a hand-run create-remote-secret would)
       const token = await remote.core.createNamespacedServiceAccountToken({ name: 'istio-reader-service-account', namespace: 'istio-system', body: { spec: { audiences: [] } } });
       const ca = remote.kubeConfig.getCurrentCluster()!.caData!;
       await applyObjects(local, [remoteSecret('remote', remoteKubeconfig('remote', remote.server, ca, token.status!.token!))]);
-      await until('istiod to try the remote webhook with that identity', async () => /mutatingwebhookconfigurations.*forbidden|forbidden.*mutatingwebhookconfigurations/i.test(istiodLog()) || 'not yet', 60_000);
+      await until('istiod to try the remote webhook with that identity', async () => /mutatingwebhookconfigurations.* is forbidden/.test((await istiodLog()).slice(logBefore)) || 'not yet', 60_000);
       const injector = (await remote.objects.read({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'istio-sidecar-injector' } })) as V1MutatingWebhookConfiguration;
       expect(injector.webhooks?.some((w) => !w.clientConfig.caBundle)).toBe(true);
 
       const refused = await failureOf(run('linkSecret'));
       expect(refused).toMatchObject({ type: 'KubeForbidden', nonRetryable: true });
-      expect(refused?.message).toContain('ServiceAccount istio-system/istio-reader-service-account on remote, the identity local\'s istiod uses there, may not update mutatingwebhookconfigurations.admissionregistration.k8s.io');
+      expect(refused?.message).toContain("ServiceAccount istio-system/istio-reader-service-account on remote, the identity local's istiod uses there, may not ");
+      expect(refused?.message).toContain('update mutatingwebhookconfigurations.admissionregistration.k8s.io');
       expect(refused?.message).toContain('Rerun install-remote');
     } finally {
+      // as before the test: no remote secret, no root certificate istiod wrote meanwhile, the remote profile's role
       await local.core.deleteNamespacedSecret({ name: secretName, namespace: 'istio-system' }).catch(() => undefined);
-      await run('installRemote'); // puts the remote profile's role back
+      await until('istiod to let go of the remote', async () => {
+        const clusters = await istiodDebug<{ id: string }[]>('/debug/clusterz');
+        return !clusters.some((c) => c.id === 'remote') || JSON.stringify(clusters);
+      }, 60_000);
+      for (const ns of (await remote.core.listNamespace()).items) {
+        await remote.core.deleteCollectionNamespacedConfigMap({ namespace: ns.metadata!.name!, labelSelector: 'istio.io/config=true' });
+      }
+      await run('installRemote');
     }
   });
 
@@ -385,6 +421,15 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     const failure = await failureOf(execInPod(local, { namespace: 'sample', pod, container: 'sleep', command: ['true'], timeoutMs: 20_000 }));
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure?.message).toContain(`exec into container sleep of pod sample/${pod} on local`);
+  });
+
+  it("cleanup without purge keeps Istio's CRDs, and with them the Istio resources users made", async () => {
+    const usersRoute = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'users-own', namespace: 'default' }, spec: { hosts: ['example.local'], http: [{ route: [{ destination: { host: 'example.local' } }] }] } };
+    await applyObjects(remote, [usersRoute]);
+    const outcome = await steps.cleanupStep({ spec: { ...spec, purge: false }, facts, step: 'install-remote' });
+    expect(outcome.summary).toMatch(/^install-remote: Istio removed from remote \(\d+ objects, istio-system deleted, CRDs kept\)$/);
+    await expect(remote.apiext.readCustomResourceDefinition({ name: 'virtualservices.networking.istio.io' })).resolves.toBeDefined();
+    await expect(remote.objects.read(usersRoute)).resolves.toMatchObject({ metadata: { name: 'users-own' } });
   });
 
   it('cleanup (purge): undoes every step in reverse and leaves every object of both clusters as before the run, ConfigMaps included', async () => {

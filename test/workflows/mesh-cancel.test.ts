@@ -18,7 +18,7 @@ describe('cancelling meshSetup', () => {
     return env.mesh.status(workflowId);
   };
 
-  it('stops the running step and cleans up exactly the installed steps, newest first', async () => {
+  it('stops the running step and cleans it up with the installed steps, newest first', async () => {
     const { workflowId } = await env.mesh.startSetup(specFor('rollback', { rollback: true, approval: { gates: [] } }), REQUESTER);
     const run = fakes.add(workflowId, { 'deploy-samples': { hold: true } });
     await run.steps.started('deploy-samples');
@@ -26,17 +26,17 @@ describe('cancelling meshSetup', () => {
     await env.mesh.cancel(workflowId);
     const final = await endsCancelled(workflowId);
 
-    expect(run.steps.cleanups).toEqual(['patch-gateway', 'wait-remote', 'link-secret', 'install-remote', 'install-local']);
+    expect(run.steps.cleanups).toEqual(['deploy-samples', 'patch-gateway', 'wait-remote', 'link-secret', 'install-remote', 'install-local']);
     expect(final.phase).toBe('cancelled');
     expect(stepState(final, 'deploy-samples')).toMatchObject({ state: 'failed', error: 'stopped: the run was cancelled' });
     expect(stepState(final, 'verify-split')).toEqual({ state: 'skipped', reason: 'the run was cancelled' });
-    expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'rolled back patch-gateway, wait-remote, link-secret, install-remote, install-local' });
+    expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'rolled back deploy-samples (interrupted), patch-gateway, wait-remote, link-secret, install-remote, install-local' });
     expect(final.outcome).toBe(
       'Cancelled during deploy-samples; done so far: preflight, install-local, wait-local, install-remote, link-secret, wait-remote, patch-gateway. Rolled back what was installed.',
     );
     expect(run.steps.count('verify-split')).toBe(0);
     expect(run.notifier.events.at(-1)).toMatchObject({ type: 'finished', status: { phase: 'cancelled' } });
-    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-cancel-rollback-link-first');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-cancel-rollback-interrupted');
   });
 
   it('leaves everything in place when rollback is off', async () => {

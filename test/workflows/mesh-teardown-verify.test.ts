@@ -33,7 +33,7 @@ describe('meshTeardown and meshVerify', () => {
     expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'teardown approved by U-ONCALL' });
     expect(final.approvals.map((a) => [a.step, a.by.id])).toEqual([['cleanup', ONCALL.id]]);
     expect(run.steps.cleanups).toEqual(['deploy-samples', 'patch-gateway', 'wait-remote', 'link-secret', 'install-remote', 'install-local']);
-    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'teardown-gated');
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'teardown-gated-link-first');
   });
 
   it('verify ends done when the split holds', async () => {

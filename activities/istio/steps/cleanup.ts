@@ -13,6 +13,7 @@ import { MANAGED_BY } from '../mesh-objects';
 import { ownedBy, sweep } from '../owned-objects';
 import { READER_TOKEN_SECRET, remoteSecretName } from '../remote-secret';
 import { localSamples, remoteSamples } from '../samples';
+import { localControlPlane, localGateways, remoteGateway, remoteProfile } from './install-manifests';
 import { currentGatewayAddress } from './install-steps';
 import { setGatewayAddress } from './patch-gateway';
 import type { StepContext } from './step-context';
@@ -44,6 +45,15 @@ async function deleteIstiodLocks(client: ClusterClient): Promise<number> {
     { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: ISTIO_NAMESPACE } },
   ]);
   return deleteObjects(client, locks);
+}
+
+/**
+ * Istio's objects by the names istioctl renders them, for an install of an earlier meshops, which
+ * applied them without meshops' owning-resource labels (the label sweep cannot find those).
+ * CRDs only with `purge`; whatever is already gone is fine.
+ */
+async function deleteRendered(client: ClusterClient, objects: KubeObject[], purge: boolean): Promise<number> {
+  return deleteObjects(client, objects.filter((o) => purge || o.kind !== 'CustomResourceDefinition'));
 }
 
 type Undo = (ctx: StepContext, input: StepInput) => Promise<string>;
@@ -78,7 +88,8 @@ const UNDO: Partial<Record<StepId, Undo>> = {
     return `meshNetworks ${spec.remote.network} gateway ${address}:${port} removed`;
   },
   'wait-remote': async (ctx, { spec }) => {
-    const n = await sweep(ctx.remote(spec), ownedBy('meshops-eastwest'), { crds: false, timeoutMs: ctx.timeouts.deleteMs });
+    const remote = ctx.remote(spec);
+    const n = (await sweep(remote, ownedBy('meshops-eastwest'), { crds: false, timeoutMs: ctx.timeouts.deleteMs })) + (await deleteRendered(remote, await remoteGateway(ctx.deps.istioctlPath, spec), false));
     return `east-west gateway removed from ${spec.remote.context} (${n} objects)`;
   },
   'link-secret': async (ctx, { spec }) => {
@@ -86,10 +97,13 @@ const UNDO: Partial<Record<StepId, Undo>> = {
     const onRemote = await deleteObjects(ctx.remote(spec), [secretStub(READER_TOKEN_SECRET)]);
     return `remote secret removed (${onLocal} on ${spec.local.context}, ${onRemote} reader token on ${spec.remote.context})`;
   },
-  'install-remote': async (ctx, { spec }) => {
+  'install-remote': async (ctx, { spec, facts }) => {
     const remote = ctx.remote(spec);
     const options = { crds: spec.purge, timeoutMs: ctx.timeouts.deleteMs };
-    const n = (await sweep(remote, ownedBy('meshops-remote', 'meshops-eastwest'), options)) + (await sweep(remote, MESHOPS, options));
+    // remotePilotAddress only changes the istiod EndpointSlice's content, not what is rendered by name
+    const rendered = [...(await remoteProfile(ctx.deps.istioctlPath, spec, facts.localGatewayAddress ?? '192.0.2.1')), ...(await remoteGateway(ctx.deps.istioctlPath, spec))];
+    const n =
+      (await sweep(remote, ownedBy('meshops-remote', 'meshops-eastwest'), options)) + (await sweep(remote, MESHOPS, options)) + (await deleteRendered(remote, rendered, spec.purge));
     const ns = await releaseNamespace(remote, ISTIO_NAMESPACE, ctx.timeouts.deleteMs);
     if (ns === 'released') await deleteIstiodLocks(remote);
     return `Istio removed from ${spec.remote.context} (${n} objects, ${ISTIO_NAMESPACE} ${ns}${spec.purge ? ', CRDs purged' : ', CRDs kept'})`;
@@ -97,7 +111,11 @@ const UNDO: Partial<Record<StepId, Undo>> = {
   'install-local': async (ctx, { spec }) => {
     const [local, remote] = [ctx.local(spec), ctx.remote(spec)];
     const options = { crds: spec.purge, timeoutMs: ctx.timeouts.deleteMs };
-    const n = (await sweep(local, ownedBy('meshops', 'meshops-eastwest'), options)) + (await sweep(local, MESHOPS, options));
+    const { Base, Pilot, IngressGateways } = await localControlPlane(ctx.deps.istioctlPath, spec, undefined, ['Base', 'Pilot', 'IngressGateways']);
+    const rendered = [...IngressGateways, ...(await localGateways(ctx.deps.istioctlPath, spec, undefined)), ...Pilot, ...Base];
+    const n =
+      (await sweep(local, ownedBy('meshops', 'meshops-eastwest'), options)) + (await sweep(local, MESHOPS, options)) + (await deleteRendered(local, rendered, spec.purge));
+    await waitForWorkloadsGone(local, ISTIO_NAMESPACE, ctx.timeouts.deleteMs, 'app=istiod');
     // istiod is gone now: nothing rewrites the ConfigMaps it wrote, here or (through the remote secret) on remote.
     const configMaps = (await deleteIstiodConfigMaps(local)) + (await deleteIstiodConfigMaps(remote));
     const ns = await releaseNamespace(local, ISTIO_NAMESPACE, ctx.timeouts.deleteMs);

@@ -42,7 +42,7 @@ export async function remoteProfile(istioctlPath: string, spec: MeshSpec, remote
   return [...Base, ...Pilot];
 }
 
-/** The remote east-west gateway, which only istiod's injection through the remote secret can start. */
+/** The remote east-west gateway: its pod can be injected only once istiod, watching the remote through the remote secret, has patched the remote's webhook. */
 export async function remoteGateway(istioctlPath: string, spec: MeshSpec): Promise<KubeObject[]> {
   return (await renderComponents(istioctlPath, eastWestGatewayOverlay(spec, 'remote'), ['IngressGateways'], 'remote east-west gateway')).IngressGateways;
 }

@@ -5,6 +5,7 @@ import type { StepInput, StepOutcome } from '../../../common/step-contract';
 import { applyObjects } from '../../kube/apply';
 import type { ClusterClient } from '../../kube/cluster-client';
 import { isNotFound, kubeFailure } from '../../kube/kube-failure';
+import { budget } from '../../kube/budget';
 import { applyNamespace } from '../../kube/namespaces';
 import { waitForWebhookCaBundle, waitForWorkloads } from '../../kube/waits';
 import { checkIstioctlVersion, ISTIO_NAMESPACE } from '../istioctl';
@@ -13,12 +14,6 @@ import { istioNamespace } from '../mesh-objects';
 import { ensureCacerts } from '../root-ca-store';
 import { localControlPlane, localGateways, remoteProfile } from './install-manifests';
 import type { StepContext } from './step-context';
-
-/** What is left of a time budget started now, at least 1 ms (a wait given 0 would never start). */
-export function budget(totalMs: number): () => number {
-  const deadline = Date.now() + totalMs;
-  return () => Math.max(1, deadline - Date.now());
-}
 
 /** The `istio` ConfigMap istiod reads meshNetworks from. */
 export const ISTIO_CONFIGMAP = 'istio';

@@ -1,9 +1,10 @@
 import { clusterName } from '../../../common/mesh-spec';
 import type { StepInput, StepOutcome } from '../../../common/step-contract';
+import { budget } from '../../kube/budget';
 import { waitForConfigMap, waitForWebhookCaBundle } from '../../kube/waits';
 import { ISTIO_NAMESPACE } from '../istioctl';
 import { linkRemoteCluster, READER_SERVICE_ACCOUNT, remoteApiServer } from '../remote-secret';
-import { budget, INJECTOR_WEBHOOK } from './install-steps';
+import { INJECTOR_WEBHOOK } from './install-steps';
 import type { StepContext } from './step-context';
 
 /** The ConfigMap istiod writes into every namespace of a cluster it serves: the mesh's root certificate. */

@@ -1,17 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { StepInput, StepOutcome } from '../../../common/step-contract';
+import { missingPermissions, type Permission } from '../../kube/access-review';
 import type { ClusterClient } from '../../kube/cluster-client';
 import { KUBE_FAILURE, kubeCall } from '../../kube/kube-failure';
 import { checkIstioctlVersion, ISTIO_LABELS, ISTIO_NAMESPACE } from '../istioctl';
 import { remoteApiServer } from '../remote-secret';
 import type { StepContext } from './step-context';
-
-interface Permission {
-  verb: string;
-  group: string;
-  resource: string;
-  namespace?: string;
-}
 
 /** What installing the mesh does on each side (checked with SelfSubjectAccessReview). */
 const LOCAL_NEEDS: Permission[] = [
@@ -28,28 +22,9 @@ const LOCAL_NEEDS: Permission[] = [
 const REMOTE_NEEDS: Permission[] = [
   ...LOCAL_NEEDS.filter((p) => p.resource !== 'pods/exec'),
   { verb: 'create', group: '', resource: 'serviceaccounts', namespace: ISTIO_NAMESPACE },
+  // link-secret checks what the reader identity may do there
+  { verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' },
 ];
-
-function describePermission(p: Permission): string {
-  const [resource, subresource] = p.resource.split('/');
-  const what = `${p.verb} ${resource}${subresource ? `/${subresource}` : ''}${p.group ? `.${p.group}` : ''}`;
-  return p.namespace ? `${what} in ${p.namespace}` : what;
-}
-
-async function missingPermissions(client: ClusterClient, needs: Permission[]): Promise<string[]> {
-  const results = await Promise.all(
-    needs.map(async (p) => {
-      const [resource, subresource] = p.resource.split('/');
-      const review = await kubeCall({ verb: 'review access for', object: describePermission(p), context: client.context }, () =>
-        client.authz.createSelfSubjectAccessReview({
-          body: { spec: { resourceAttributes: { verb: p.verb, group: p.group, resource, subresource, namespace: p.namespace } } },
-        }),
-      );
-      return review.status?.allowed ? undefined : describePermission(p);
-    }),
-  );
-  return results.filter((r): r is string => !!r);
-}
 
 async function serverVersion(client: ClusterClient): Promise<string> {
   const v = await kubeCall({ verb: 'read the version of', object: `API server ${client.server}`, context: client.context }, () =>
@@ -66,21 +41,25 @@ function installedBy(labels: Record<string, string> | undefined, annotations: Re
 }
 
 /**
- * An Istio control plane or webhook on the cluster that meshops did not install (its objects
- * carry another owning resource than meshops' overlays): meshops would overwrite and later
- * delete it. Istio's CRDs alone (left by an earlier install) are not a control plane.
+ * An Istio control plane or webhook on the cluster that meshops did not install: meshops would
+ * overwrite and later delete it. Ours carry one of meshops' owning-resource labels; an install of
+ * an earlier meshops (before it labelled Istio's objects) is recognised by its meshops-managed
+ * istio-system. Istio's CRDs alone (left by an earlier install) are not a control plane.
  */
 async function foreignIstio(client: ClusterClient): Promise<string[]> {
-  const ours = (labels: Record<string, string> | undefined) => (labels?.[ISTIO_LABELS.owner] ?? '').startsWith('meshops');
-  const [deployments, webhooks] = await Promise.all([
+  const [deployments, webhooks, namespace] = await Promise.all([
     kubeCall({ verb: 'list', object: 'istiod Deployments', context: client.context }, () => client.apps.listDeploymentForAllNamespaces({ labelSelector: 'app=istiod' })),
     kubeCall({ verb: 'list', object: 'Istio injection webhooks', context: client.context }, () =>
       client.objects.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', undefined, undefined, undefined, undefined, undefined, 'app=sidecar-injector'),
     ),
+    client.core.readNamespace({ name: ISTIO_NAMESPACE }).catch(() => undefined),
   ]);
+  const earlierMeshops = namespace?.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'meshops';
+  const ours = (meta: { labels?: Record<string, string>; namespace?: string } | undefined) =>
+    (meta?.labels?.[ISTIO_LABELS.owner] ?? '').startsWith('meshops') || (earlierMeshops && (meta?.namespace ?? ISTIO_NAMESPACE) === ISTIO_NAMESPACE);
   return [
-    ...deployments.items.filter((d) => !ours(d.metadata?.labels)).map((d) => `Deployment ${d.metadata?.namespace}/${d.metadata?.name} (${installedBy(d.metadata?.labels, d.metadata?.annotations)})`),
-    ...webhooks.items.filter((w) => !ours(w.metadata?.labels)).map((w) => `MutatingWebhookConfiguration ${w.metadata?.name} (${installedBy(w.metadata?.labels, w.metadata?.annotations)})`),
+    ...deployments.items.filter((d) => !ours(d.metadata)).map((d) => `Deployment ${d.metadata?.namespace}/${d.metadata?.name} (${installedBy(d.metadata?.labels, d.metadata?.annotations)})`),
+    ...webhooks.items.filter((w) => !ours(w.metadata)).map((w) => `MutatingWebhookConfiguration ${w.metadata?.name} (${installedBy(w.metadata?.labels, w.metadata?.annotations)})`),
   ];
 }
 
@@ -92,9 +71,9 @@ async function foreignIstio(client: ClusterClient): Promise<string[]> {
 export async function preflight(ctx: StepContext, { spec }: StepInput): Promise<StepOutcome> {
   const local = ctx.local(spec);
   const remote = ctx.remote(spec);
-  if (!/^https:\/\//.test(remote.server)) {
+  if (!spec.remote.apiServer && !/^https:\/\//.test(remote.server)) {
     throw ApplicationFailure.nonRetryable(
-      `The remote API server URL ${remote.server} (context ${remote.context}) is not https: local's istiod needs a TLS endpoint for the remote secret. Fix the kubeconfig.`,
+      `The remote API server URL ${remote.server} (context ${remote.context}) is not https: local's istiod needs a TLS endpoint for the remote secret. Fix the kubeconfig, or set remoteApiServer=https://….`,
       KUBE_FAILURE.invalid,
     );
   }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -30,11 +30,8 @@ export async function istiodDebug<T>(path: string, context: ContextName = 'local
   return JSON.parse(stdout) as T;
 }
 
-/** The log of the istiod process the agent runs (what `kubectl logs deploy/istiod` shows). */
-export function istiodLog(context: ContextName = 'local'): string {
-  const logs = join(dirname(testKubeconfigPath()), 'logs');
-  return readdirSync(logs)
-    .filter((f) => f.startsWith(`${context}-pod-istio-system-istiod-`))
-    .map((f) => readFileSync(join(logs, f), 'utf8'))
-    .join('\n');
+/** The log of the istiod process the agent runs for the current istiod pod (what `kubectl logs deploy/istiod` shows). */
+export async function istiodLog(context: ContextName = 'local'): Promise<string> {
+  const { name } = await istiodPod(context);
+  return readFileSync(join(dirname(testKubeconfigPath()), 'logs', `${context}-pod-istio-system-${name}.log`), 'utf8');
 }

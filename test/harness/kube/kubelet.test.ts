@@ -26,11 +26,12 @@ describe('kubelet rules of the test clusters', () => {
     await core.deleteNamespace({ name: namespace });
   });
 
+  // Not istio-ca-root-cert: a mesh test's istiod may be writing that one into every namespace meanwhile.
   it('keeps a pod whose ConfigMap volume is missing in ContainerCreating with FailedMount, and starts it once the ConfigMap exists', async () => {
-    await core.createNamespacedPod({ namespace, body: pod('needs-config', { volumes: [{ name: 'root-cert', configMap: { name: 'istio-ca-root-cert' } }] }) });
+    await core.createNamespacedPod({ namespace, body: pod('needs-config', { volumes: [{ name: 'app-config', configMap: { name: 'app-config' } }] }) });
     await eventually('a FailedMount event', async () => (await events('needs-config')).some((e) => e.reason === 'FailedMount') || 'none yet');
     const failed = (await events('needs-config')).find((e) => e.reason === 'FailedMount');
-    expect(failed).toMatchObject({ type: 'Warning', source: { component: 'kubelet' }, message: 'MountVolume.SetUp failed for volume "root-cert" : configmap "istio-ca-root-cert" not found' });
+    expect(failed).toMatchObject({ type: 'Warning', source: { component: 'kubelet' }, message: 'MountVolume.SetUp failed for volume "app-config" : configmap "app-config" not found' });
     await sleep(3_000); // the stand-in rechecks every 2 s: still not there
     const waiting = await read('needs-config');
     expect(waiting.status?.phase).toBe('Pending');
@@ -38,7 +39,7 @@ describe('kubelet rules of the test clusters', () => {
     expect(waiting.status?.containerStatuses?.[0].state?.waiting?.reason).toBe('ContainerCreating');
     expect(ready(waiting)).toBe(false);
 
-    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'istio-ca-root-cert' }, data: { 'root-cert.pem': 'x' } } });
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'app-config' }, data: { 'app.yaml': 'x' } } });
     await eventually('the pod to start', async () => ready(await read('needs-config')) || 'not Ready');
     expect((await read('needs-config')).status?.podIP).toMatch(/^10\.245\./);
   });
@@ -47,7 +48,7 @@ describe('kubelet rules of the test clusters', () => {
     await core.createNamespacedPod({ namespace, body: pod('needs-secret', { volumes: [{ name: 'certs', secret: { secretName: 'cacerts' } }] }) });
     await core.createNamespacedPod({
       namespace,
-      body: pod('needs-key', { volumes: [{ name: 'proj', projected: { sources: [{ configMap: { name: 'istio-ca-root-cert', items: [{ key: 'missing.pem', path: 'x' }] } }] } }] }),
+      body: pod('needs-key', { volumes: [{ name: 'proj', projected: { sources: [{ configMap: { name: 'app-config', items: [{ key: 'missing.pem', path: 'x' }] } }] } }] }),
     });
     await core.createNamespacedPod({ namespace, body: pod('optional-secret', { volumes: [{ name: 'certs', secret: { secretName: 'cacerts', optional: true } }] }) });
     await eventually('the optional one to start', async () => ready(await read('optional-secret')) || 'not Ready');
@@ -58,6 +59,14 @@ describe('kubelet rules of the test clusters', () => {
     });
     expect(ready(await read('needs-secret'))).toBe(false);
     expect(ready(await read('needs-key'))).toBe(false);
+  });
+
+  it("reports an init container that cannot pull on initContainerStatuses, its app containers PodInitializing", async () => {
+    await core.createNamespacedPod({ namespace, body: pod('bad-init', { initContainers: [{ name: 'istio-init', image: 'registry.istio.io/testing/proxyv2:latest' }] }) });
+    await eventually('ImagePullBackOff on the init container', async () => (await read('bad-init')).status?.initContainerStatuses?.[0].state?.waiting?.reason === 'ImagePullBackOff' || 'not yet');
+    const status = (await read('bad-init')).status;
+    expect(status?.containerStatuses?.[0].state?.waiting?.reason).toBe('PodInitializing');
+    expect((await events('bad-init')).find((e) => e.message === 'Error: ErrImagePull')?.involvedObject.fieldPath).toBe('spec.initContainers{istio-init}');
   });
 
   it("pulls only what the registry holds: an uninjected gateway's `image: auto` goes ErrImagePull, then ImagePullBackOff, with the kubelet's events", async () => {
@@ -75,7 +84,7 @@ describe('kubelet rules of the test clusters', () => {
     await eventually('the release image to run', async () => ready(await read('release')) || 'not Ready');
   });
 
-  it('reports an evicted pod not Ready, and never starts it again', async () => {
+  it('reports an evicted pod not Ready', async () => {
     await core.createNamespacedPod({ namespace, body: pod('evicted', {}) });
     await eventually('the pod to start', async () => ready(await read('evicted')) || 'not Ready');
     // what a kubelet under memory pressure writes

@@ -7,7 +7,8 @@ import { parseAllDocuments, stringify } from 'yaml';
  * stand-in (agent/kubelet.ts), which annotates a pod once its volumes and images are there:
  * - pod-ready only takes pods annotated `started: "true"`;
  * - pod-started-process takes pods annotated `started: "process"` (their container is a real
- *   process the agent runs): Running with an IP, not Ready until the agent's readiness probe passes.
+ *   process the agent runs): Running with an IP, not Ready until the agent's readiness probe passes;
+ * - pod-delete leaves those pods to the agent, which removes one only once its process has stopped.
  */
 export const STARTED_ANNOTATION = 'kubelet.meshops.test/started';
 export type StartedAs = 'true' | 'process';
@@ -70,8 +71,12 @@ export async function writeKwokStages(releaseStages: string, out: string): Promi
     .map((d) => d.toJS() as Stage | null)
     .filter((s): s is Stage => !!s);
   const podReady = stages.find((s) => s.metadata.name === 'pod-ready');
+  const podDelete = stages.find((s) => s.metadata.name === 'pod-delete');
   const expressions = podReady?.spec.selector?.matchExpressions;
-  if (!podReady || !expressions) throw new Error(`${releaseStages} has no pod-ready stage with a selector: is it kwok's fast stages?`);
+  if (!podReady || !expressions || !podDelete?.spec.selector?.matchExpressions) {
+    throw new Error(`${releaseStages} has no pod-ready and pod-delete stages with selectors: is it kwok's fast stages?`);
+  }
+  podDelete.spec.selector.matchExpressions.push({ key: `.metadata.annotations["${STARTED_ANNOTATION}"]`, operator: 'NotIn', values: ['process'] });
   const processStarted: Stage = {
     ...podReady,
     metadata: { name: 'pod-started-process' },

@@ -9,7 +9,7 @@ export interface TlsFiles {
 }
 
 /** GETs a URL once; resolves to the status code and body, or the error's message as body. */
-export function get(url: string, tls: TlsFiles = {}): Promise<{ status: number; body: string }> {
+export function get(url: string, tls: TlsFiles = {}, timeoutMs = 5_000): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
     const secure = url.startsWith('https:');
     const options = secure
@@ -18,9 +18,9 @@ export function get(url: string, tls: TlsFiles = {}): Promise<{ status: number; 
           cert: tls.cert ? readFileSync(tls.cert) : undefined,
           key: tls.key ? readFileSync(tls.key) : undefined,
           rejectUnauthorized: tls.ca !== undefined,
-          timeout: 5_000,
+          timeout: timeoutMs,
         }
-      : { timeout: 5_000 };
+      : { timeout: timeoutMs };
     const req = (secure ? request : httpRequest)(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8');

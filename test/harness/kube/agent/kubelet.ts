@@ -4,6 +4,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
   type V1ConfigMap,
+  type V1Container,
   type V1Pod,
   type V1Secret,
   type V1ServiceAccount,
@@ -12,6 +13,7 @@ import {
 import { STARTED_ANNOTATION, type StartedAs } from '../kwok-stages';
 import { normalizeImage, pullError } from './images';
 import { informer, type Cache } from './informer';
+import { PodEvents } from './pod-events';
 
 /**
  * Stand-in for the kubelet's start-up checks, which kwok does not make: before kwok may report a
@@ -20,7 +22,7 @@ import { informer, type Cache } from './informer';
  * appears (re-checked as a kubelet's volume manager retries):
  * - a ConfigMap, Secret or projected source that is not optional and not there: ContainerCreating,
  *   `FailedMount` "MountVolume.SetUp failed for volume …";
- * - a service-account token for a service account that does not exist: the same;
+ * - a service-account token for a service account deleted since the pod was admitted: the same;
  * - an image the registry does not hold: ErrImagePull, then ImagePullBackOff.
  * Once a pod passes it is annotated `started`, which kwok's stages wait for (kwok-stages.ts).
  * Pods that failed or were evicted are never started again (kwok only starts Pending pods), and
@@ -44,8 +46,6 @@ interface Problem {
 
 /** How often a blocked pod is checked again (a kubelet retries mounts and pulls with backoff). */
 const RECHECK_MS = 2_000;
-/** A repeated event's count and time are bumped at most this often. */
-const EVENT_REPEAT_MS = 10_000;
 /** After this long in ErrImagePull the container shows ImagePullBackOff. */
 const BACKOFF_AFTER_MS = 5_000;
 
@@ -56,7 +56,7 @@ export class KubeletStandIn {
   private readonly secrets: Cache<V1Secret>;
   private readonly serviceAccounts: Cache<V1ServiceAccount>;
   /** Pods held back, by uid: when first blocked and which events were recorded. */
-  private readonly blocked = new Map<string, { since: number; events: Map<string, { name: string; count: number; at: number }> }>();
+  private readonly blocked = new Map<string, { since: number; events: PodEvents }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -148,13 +148,14 @@ export class KubeletStandIn {
           return;
         }
         const missing = keys.find((k) => s.data?.[k] === undefined);
-        if (missing && !optional) whys.push(`secret references non-existent secret key: ${missing}`);
+        if (missing && !optional) whys.push(`references non-existent secret key: ${missing}`);
       };
       if (volume.configMap) configMap(volume.configMap.name ?? '', volume.configMap.optional, volume.configMap.items?.map((i) => i.key));
       if (volume.secret) secret(volume.secret.secretName ?? '', volume.secret.optional, volume.secret.items?.map((i) => i.key));
       for (const source of volume.projected?.sources ?? []) {
         if (source.configMap) configMap(source.configMap.name ?? '', source.configMap.optional, source.configMap.items?.map((i) => i.key));
         if (source.secret) secret(source.secret.name ?? '', source.secret.optional, source.secret.items?.map((i) => i.key));
+        // admission refuses a pod whose service account does not exist; this is one deleted since
         if (source.serviceAccountToken) {
           const sa = pod.spec?.serviceAccountName ?? 'default';
           if (!this.serviceAccounts.get(sa, namespace)) whys.push(`failed to fetch token: serviceaccounts "${sa}" not found`);
@@ -182,18 +183,24 @@ export class KubeletStandIn {
     this.options.log(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: volumes and images ready, started${as === 'process' ? ' as a process' : ''}`);
   }
 
-  /** Keeps the pod Pending with the kubelet's container states, and records its events. */
+  /**
+   * Keeps the pod Pending with the kubelet's container states (`ContainerCreating`, or
+   * `PodInitializing` for a pod with init containers; a container whose image does not pull
+   * `ErrImagePull`, then `ImagePullBackOff`), and records the kubelet's events.
+   */
   private async hold(pod: V1Pod, problems: Problem[]): Promise<void> {
     const uid = pod.metadata!.uid!;
-    const entry = this.blocked.get(uid) ?? { since: Date.now(), events: new Map() };
+    const entry = this.blocked.get(uid) ?? { since: Date.now(), events: new PodEvents(this.core, pod) };
     this.blocked.set(uid, entry);
     const backedOff = Date.now() - entry.since >= BACKOFF_AFTER_MS;
     const pullFailed = new Map(problems.filter((p) => p.reason === 'ErrImagePull').map((p) => [p.container, p]));
+    const inits = pod.spec?.initContainers ?? [];
     const waitingOf = (name: string) => {
       const pull = pullFailed.get(name);
-      if (!pull) return { reason: 'ContainerCreating' };
+      if (!pull) return { reason: inits.length > 0 ? 'PodInitializing' : 'ContainerCreating' };
       return backedOff ? { reason: 'ImagePullBackOff', message: `Back-off pulling image "${pull.image}": ErrImagePull: ${pull.message}` } : { reason: 'ErrImagePull', message: pull.message };
     };
+    const statusOf = (c: V1Container) => ({ name: c.name, image: c.image, imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: waitingOf(c.name) } });
     const names = (pod.spec?.containers ?? []).map((c) => c.name);
     const status = {
       phase: 'Pending',
@@ -201,61 +208,29 @@ export class KubeletStandIn {
         { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${names.join(' ')}]` },
         { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${names.join(' ')}]` },
       ],
-      containerStatuses: (pod.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image, imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: waitingOf(c.name) } })),
+      initContainerStatuses: inits.map(statusOf),
+      containerStatuses: (pod.spec?.containers ?? []).map(statusOf),
     };
-    const current = (pod.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason).join(',');
-    if (pod.status?.phase !== 'Pending' || current !== status.containerStatuses.map((c) => c.state.waiting.reason).join(',')) {
+    const reasons = (statuses: { state?: { waiting?: { reason?: string } } }[] | undefined) => (statuses ?? []).map((c) => c.state?.waiting?.reason).join(',');
+    const current = `${reasons(pod.status?.initContainerStatuses)}/${reasons(pod.status?.containerStatuses)}`;
+    if (pod.status?.phase !== 'Pending' || current !== `${reasons(status.initContainerStatuses)}/${reasons(status.containerStatuses)}`) {
       await this.core.patchNamespacedPodStatus(
         { name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, body: { status } },
         setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
       );
     }
+    const fieldPath = (container: string) => `spec.${inits.some((c) => c.name === container) ? 'initContainers' : 'containers'}{${container}}`;
     for (const p of problems) {
-      if (p.reason === 'FailedMount') await this.event(pod, entry.events, 'FailedMount', p.message);
+      if (p.reason === 'FailedMount') await entry.events.record('FailedMount', p.message);
       else {
-        await this.event(pod, entry.events, 'Failed', `Failed to pull image "${p.image}": ${p.message}`, p.container);
-        await this.event(pod, entry.events, 'Failed', 'Error: ErrImagePull', p.container);
+        const at = fieldPath(p.container ?? '');
+        await entry.events.record('Failed', `Failed to pull image "${p.image}": ${p.message}`, at);
+        await entry.events.record('Failed', 'Error: ErrImagePull', at);
         if (backedOff) {
-          await this.event(pod, entry.events, 'BackOff', `Back-off pulling image "${p.image}"`, p.container, 'Normal');
-          await this.event(pod, entry.events, 'Failed', 'Error: ImagePullBackOff', p.container);
+          await entry.events.record('BackOff', `Back-off pulling image "${p.image}"`, at, 'Normal');
+          await entry.events.record('Failed', 'Error: ImagePullBackOff', at);
         }
       }
     }
-  }
-
-  /** An Event as the kubelet records it (source kubelet on the pod's node); repeats bump its count. */
-  private async event(pod: V1Pod, seen: Map<string, { name: string; count: number; at: number }>, reason: string, message: string, container?: string, type = 'Warning'): Promise<void> {
-    const key = `${reason}\n${container ?? ''}\n${message}`;
-    const now = new Date();
-    const namespace = pod.metadata!.namespace!;
-    const previous = seen.get(key);
-    if (previous) {
-      if (now.getTime() - previous.at < EVENT_REPEAT_MS) return;
-      previous.count += 1;
-      previous.at = now.getTime();
-      await this.core.patchNamespacedEvent(
-        { name: previous.name, namespace, body: { count: previous.count, lastTimestamp: now } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
-      return;
-    }
-    const name = `${pod.metadata!.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`;
-    seen.set(key, { name, count: 1, at: now.getTime() });
-    await this.core.createNamespacedEvent({
-      namespace,
-      body: {
-        metadata: { name, namespace },
-        involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name, namespace, uid: pod.metadata!.uid, fieldPath: container ? `spec.containers{${container}}` : undefined },
-        reason,
-        message,
-        type,
-        count: 1,
-        firstTimestamp: now,
-        lastTimestamp: now,
-        source: { component: 'kubelet', host: pod.spec?.nodeName },
-        reportingComponent: 'kubelet',
-        reportingInstance: pod.spec?.nodeName,
-      },
-    });
   }
 }

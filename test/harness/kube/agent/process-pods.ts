@@ -12,6 +12,7 @@ import { imageRepository } from './images';
 import { informer, type Cache } from './informer';
 import type { AgentConfig } from './launch';
 import { createPodNetwork } from './pod-network';
+import { PodEvents } from './pod-events';
 import { mountVolumes } from './pod-volumes';
 
 /** The image whose container the agent runs for real: Istio's pilot, as pilot-discovery. */
@@ -60,22 +61,44 @@ interface Running {
   gracePeriodSeconds?: number;
   ready: boolean;
   restarts: number;
+  startedAt: Date;
+  lastState?: object;
   stopping: boolean;
 }
+
+/** A Go duration as the kubelet prints it: 10s, 1m20s, 5m0s. */
+function goDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
+}
+
+/**
+ * The kubelet's restart policy Always: the first exit restarts at once; from the second on it
+ * backs off, 10 s doubling to 5 min, shown as CrashLoopBackOff.
+ */
+export function restartDelayMs(restarts: number): number {
+  return restarts <= 1 ? 0 : Math.min(10_000 * 2 ** (restarts - 2), 300_000);
+}
+
+/** How often a pod whose process could not be started is tried again (a kubelet's sync loop retries too). */
+const LAUNCH_RETRY_MS = 10_000;
 
 /**
  * Runs the real process behind every pod whose container is Istio's pilot image, as a kubelet
  * runs a container: in a network namespace of its own holding the pod IP (pod-network.ts), its
  * volumes mounted under its root directory, its args and env as the pod spec has them, and in-cluster
  * config as a kubeconfig of the pod's own service-account token (never admin). Its readiness probe
- * decides the pod's Ready condition; an exit is a restart with the kubelet's CrashLoopBackOff;
- * deleting the pod (or its Deployment) stops it.
+ * decides the pod's Ready condition; an exit is a restart (CrashLoopBackOff from the second); a
+ * process that cannot start is reported as an event and tried again. Deleting the pod (or its
+ * Deployment) stops the process, and only then is the pod object removed (kwok leaves these pods
+ * to the agent, kwok-stages.ts), as a kubelet deletes a pod once its containers have exited.
  */
 export class ProcessPods {
   private readonly core: CoreV1Api;
   private readonly pods: Cache<V1Pod>;
   private readonly running = new Map<string, Running>();
   private readonly launching = new Set<string>();
+  private readonly events = new Map<string, PodEvents>();
 
   constructor(
     kc: KubeConfig,
@@ -90,7 +113,10 @@ export class ProcessPods {
     const sync = (pod: V1Pod) => void this.sync(pod);
     this.pods.on('add', sync);
     this.pods.on('update', sync);
-    this.pods.on('delete', (pod) => void this.stopPod(pod.metadata?.uid ?? ''));
+    this.pods.on('delete', (pod) => {
+      this.events.delete(pod.metadata?.uid ?? '');
+      void this.stopPod(pod.metadata?.uid ?? '');
+    });
     await this.pods.start();
   }
 
@@ -99,18 +125,47 @@ export class ProcessPods {
     await Promise.all([...this.running.keys()].map((uid) => this.stopPod(uid)));
   }
 
-  private sync(pod: V1Pod): Promise<void> | undefined {
-    const uid = pod.metadata?.uid ?? '';
-    if (pod.metadata?.deletionTimestamp) return this.stopPod(uid);
-    const wanted = pod.metadata?.annotations?.[STARTED_ANNOTATION] === 'process' && pod.status?.phase === 'Running' && !!pod.status.podIP;
-    if (!wanted || this.running.has(uid) || this.launching.has(uid)) return undefined;
-    this.launching.add(uid);
-    return this.launch(pod)
-      .catch((err: Error) => this.log(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: could not start: ${err.message}`))
-      .finally(() => this.launching.delete(uid));
+  private ours(pod: V1Pod): boolean {
+    return pod.metadata?.annotations?.[STARTED_ANNOTATION] === 'process';
   }
 
-  private async launch(pod: V1Pod, restarts = 0): Promise<void> {
+  private sync(pod: V1Pod): Promise<void> | undefined {
+    if (!this.ours(pod)) return undefined;
+    const uid = pod.metadata?.uid ?? '';
+    if (pod.metadata?.deletionTimestamp) return this.terminate(pod);
+    const wanted = pod.status?.phase === 'Running' && !!pod.status.podIP;
+    if (!wanted || this.running.has(uid)) return undefined;
+    return this.start1(pod, 0);
+  }
+
+  /** Launches once at a time per pod; a failure is an event on the pod and a retry. */
+  private async start1(pod: V1Pod, restarts: number): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    if (this.launching.has(uid)) return;
+    this.launching.add(uid);
+    try {
+      await this.launch(pod, restarts);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.log(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: could not start: ${message}; retrying in ${LAUNCH_RETRY_MS / 1000}s`);
+      await this.eventsOf(pod).record('Failed', `Error: ${message}`).catch(() => undefined);
+      setTimeout(() => {
+        const current = this.pods.get(pod.metadata!.name!, pod.metadata!.namespace);
+        if (current && !current.metadata?.deletionTimestamp && !this.running.has(uid)) void this.start1(current, restarts);
+      }, LAUNCH_RETRY_MS);
+    } finally {
+      this.launching.delete(uid);
+    }
+  }
+
+  private eventsOf(pod: V1Pod): PodEvents {
+    const uid = pod.metadata?.uid ?? '';
+    let events = this.events.get(uid);
+    if (!events) this.events.set(uid, (events = new PodEvents(this.core, pod)));
+    return events;
+  }
+
+  private async launch(pod: V1Pod, restarts: number): Promise<void> {
     const { name, namespace, uid } = pod.metadata as { name: string; namespace: string; uid: string };
     const container = (pod.spec?.containers ?? []).find((c) => runsAsProcess(c.image ?? ''));
     if (!container) return;
@@ -135,9 +190,11 @@ export class ProcessPods {
       cwd: root,
       logFile,
     });
-    const entry: Running = { process, network, gracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds, ready: false, restarts, stopping: false };
+    const previous = this.running.get(uid);
+    const entry: Running = { process, network, gracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds, ready: false, restarts, startedAt: new Date(), lastState: previous?.lastState, stopping: false };
     this.running.set(uid, entry);
     this.log(`pod ${namespace}/${name}: started ${container.name} (pilot-discovery) on ${podIP}, log ${process.spec.logFile}`);
+    if (restarts > 0) await this.setStatus(pod, container, entry, { running: { startedAt: entry.startedAt } }).catch(() => undefined);
     void this.probe(pod, container, entry);
     void process.exited.then((code) => this.exited(pod, container, entry, code));
   }
@@ -161,72 +218,80 @@ export class ProcessPods {
     return path;
   }
 
-  /** The container's readinessProbe (httpGet), run as the kubelet runs it, written to the pod's Ready condition. */
+  /**
+   * The container's readinessProbe (httpGet), run as the kubelet runs it: every periodSeconds with
+   * timeoutSeconds, Ready after successThreshold successes, not Ready after failureThreshold failures.
+   */
   private async probe(pod: V1Pod, container: V1Container, entry: Running): Promise<void> {
-    const probe = container.readinessProbe?.httpGet;
-    const every = (container.readinessProbe?.periodSeconds ?? 10) * 1000;
-    await sleep((container.readinessProbe?.initialDelaySeconds ?? 0) * 1000);
+    const spec = container.readinessProbe;
+    const probe = spec?.httpGet;
     const port = typeof probe?.port === 'number' ? probe.port : container.ports?.find((p) => p.name === probe?.port)?.containerPort;
+    const [every, timeout] = [(spec?.periodSeconds ?? 10) * 1000, (spec?.timeoutSeconds ?? 1) * 1000];
+    const [successes, failures] = [spec?.successThreshold ?? 1, spec?.failureThreshold ?? 3];
+    let streak = 0;
+    let last: boolean | undefined;
+    await sleep((spec?.initialDelaySeconds ?? 0) * 1000);
     while (!entry.stopping && entry.process.running) {
-      const ready = probe ? (await get(`http://${pod.status!.podIP}:${port}${probe.path ?? '/'}`)).status === 200 : true;
-      if (ready !== entry.ready && !entry.stopping) {
-        entry.ready = ready;
-        await this.setStatus(pod, container, { ready, state: { running: { startedAt: new Date() } }, restartCount: entry.restarts }).catch((err: Error) =>
-          this.log(`pod ${pod.metadata?.name}: status: ${err.message}`),
-        );
+      const ok = probe ? (await get(`http://${pod.status!.podIP}:${port}${probe.path ?? '/'}`, {}, timeout)).status === 200 : true;
+      streak = ok === last ? streak + 1 : 1;
+      last = ok;
+      const flip = ok ? !entry.ready && streak >= successes : entry.ready && streak >= failures;
+      if (flip && !entry.stopping) {
+        entry.ready = ok;
+        await this.setStatus(pod, container, entry, { running: { startedAt: entry.startedAt } }).catch((err: Error) => this.log(`pod ${pod.metadata?.name}: status: ${err.message}`));
       }
       await sleep(every);
     }
   }
 
-  /** The kubelet's restart policy Always: CrashLoopBackOff with a doubling delay from 10 s to 5 min. */
   private async exited(pod: V1Pod, container: V1Container, entry: Running, code: number | null): Promise<void> {
     if (entry.stopping) return;
     const uid = pod.metadata!.uid!;
     const restarts = entry.restarts + 1;
-    const delay = Math.min(10_000 * 2 ** (restarts - 1), 300_000);
-    this.log(`pod ${pod.metadata?.name}: ${container.name} exited (${code}); restarting in ${delay / 1000}s`);
-    const terminated = { exitCode: code ?? 137, reason: 'Error', finishedAt: new Date() };
+    const delay = restartDelayMs(restarts);
+    this.log(`pod ${pod.metadata?.name}: ${container.name} exited (${code}); restarting${delay ? ` in ${goDuration(delay)}` : ''}`);
+    entry.ready = false;
+    entry.restarts = restarts;
+    entry.lastState = { terminated: { exitCode: code ?? 137, reason: 'Error', startedAt: entry.startedAt, finishedAt: new Date() } };
     const podName = `${pod.metadata?.name}_${pod.metadata?.namespace}(${uid})`;
-    await this.setStatus(pod, container, {
-      ready: false,
-      restartCount: restarts,
-      state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${delay / 1000}s restarting failed container=${container.name} pod=${podName}` } },
-      lastState: { terminated },
-    }).catch(() => undefined);
+    const waiting = delay
+      ? { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(delay)} restarting failed container=${container.name} pod=${podName}` } }
+      : { terminated: { exitCode: code ?? 137, reason: 'Error', finishedAt: new Date() } };
+    await this.setStatus(pod, container, entry, waiting).catch(() => undefined);
+    if (delay) await this.eventsOf(pod).record('BackOff', `Back-off restarting failed container ${container.name} in pod ${podName}`, `spec.containers{${container.name}}`).catch(() => undefined);
     await sleep(delay);
     await entry.network.holder.stop();
     const current = this.pods.get(pod.metadata!.name!, pod.metadata!.namespace);
     if (this.running.get(uid) !== entry || !current || current.metadata?.deletionTimestamp) return;
-    this.running.delete(uid);
-    await this.launch(current, restarts).catch((err: Error) => this.log(`pod ${pod.metadata?.name}: restart failed: ${err.message}`));
+    await this.start1(current, restarts);
   }
 
-  private async setStatus(pod: V1Pod, container: V1Container, status: { ready: boolean; restartCount: number; state: object; lastState?: object }): Promise<void> {
-    const condition = (type: string) => ({ type, status: status.ready ? 'True' : 'False', lastTransitionTime: new Date(), ...(status.ready ? {} : { reason: 'ContainersNotReady' }) });
+  /** The container's status as the kubelet reports it; restarts and the last termination are kept. */
+  private async setStatus(pod: V1Pod, container: V1Container, entry: Running, state: object): Promise<void> {
+    const condition = (type: string) => ({ type, status: entry.ready ? 'True' : 'False', lastTransitionTime: new Date(), ...(entry.ready ? {} : { reason: 'ContainersNotReady' }) });
+    const status = { name: container.name, image: container.image, imageID: '', ready: entry.ready, started: 'running' in state, restartCount: entry.restarts, state, ...(entry.lastState ? { lastState: entry.lastState } : {}) };
     await this.core.patchNamespacedPodStatus(
-      {
-        name: pod.metadata!.name!,
-        namespace: pod.metadata!.namespace!,
-        body: {
-          status: {
-            conditions: [condition('Ready'), condition('ContainersReady')],
-            containerStatuses: [{ name: container.name, image: container.image, imageID: '', started: 'running' in status.state, ...status }],
-          },
-        },
-      },
+      { name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, body: { status: { conditions: [condition('Ready'), condition('ContainersReady')], containerStatuses: [status] } } },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
   }
 
+  /** A pod being deleted: its process stopped first, then the pod object removed, as the kubelet does. */
+  private async terminate(pod: V1Pod): Promise<void> {
+    await this.stopPod(pod.metadata?.uid ?? '');
+    await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds: 0 }).catch((err: { code?: number; message?: string }) => {
+      if (err.code !== 404) this.log(`pod ${pod.metadata?.name}: final delete: ${err.message}`);
+    });
+  }
+
   private async stopPod(uid: string): Promise<void> {
     const entry = this.running.get(uid);
-    if (!entry) return;
+    if (!entry || entry.stopping) return;
     entry.stopping = true;
-    this.running.delete(uid);
     // The pod's grace period, at most 5 s: the agent itself is stopped within 10 s.
     await entry.process.stop(Math.min((entry.gracePeriodSeconds ?? 30) * 1000, 5_000));
     await entry.network.holder.stop();
+    if (this.running.get(uid) === entry) this.running.delete(uid);
     this.log(`stopped ${entry.process.spec.name}`);
   }
 }
