@@ -1,4 +1,5 @@
 import { checklistRows } from '../common/checklist';
+import { describeVerify } from '../common/endpoint-table';
 import type { MeshStatus, StepState } from '../common/status';
 import type { RunSummary } from '../client';
 
@@ -24,7 +25,7 @@ export function renderStatus(status: MeshStatus): string {
     lines.push('', 'Approvals:');
     for (const a of status.approvals) lines.push(`  ${a.step}: ${a.decision}d by ${a.by.name ?? a.by.id} at ${a.at}${a.reason ? ` (${a.reason})` : ''}`);
   }
-  if (status.verify) lines.push('', `Traffic split: ${status.verify.reason}`);
+  if (status.verify) lines.push('', 'Traffic split:', ...describeVerify(status.verify).map((l) => l.replace(/^/gm, '  ')));
   if (status.outcome) lines.push('', status.outcome);
   return lines.join('\n');
 }

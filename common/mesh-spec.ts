@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApprovalPolicy } from './approval-policy';
 import { ProfileName } from './profiles';
+import { Verdict } from './verify-result';
 
 /** The Istio release meshops renders by default: the minor version of the istioctl it ships, and its image hub. */
 export const ISTIO_RELEASE = '1.31.0';
@@ -65,8 +66,17 @@ export const MeshSpec = z
           .default(0.1)
           .describe('Each version must answer at least this share of the calls'),
         maxFailures: z.number().int().min(0).default(0).describe('Failed calls tolerated'),
+        verdicts: z
+          .array(Verdict)
+          .min(1, { message: 'name at least one verdict: control-plane, data-plane' })
+          .default(['control-plane', 'data-plane'])
+          .describe('What verify-split must pass: what istiod tells the sidecar (control-plane), calls through the mesh (data-plane)'),
+        plaintextXds: z
+          .boolean()
+          .default(false)
+          .describe("Ask istiod on its plaintext xDS port 15010 rather than the authenticated 15012 (only where istiod serves it)"),
       })
-      .default({ requests: 20, minShare: 0.1, maxFailures: 0 }),
+      .default({ requests: 20, minShare: 0.1, maxFailures: 0, verdicts: ['control-plane', 'data-plane'], plaintextXds: false }),
     approval: ApprovalPolicy.default(ApprovalPolicy.parse({})),
     rollback: z.boolean().default(false).describe('On cancel or failure, clean up what was installed'),
     purge: z

@@ -124,8 +124,19 @@ kwok_stages() {
   done >"$out.tmp" && mv "$out.tmp" "$out" || die "writing $out"
 }
 
+# kwok serves port-forwards of the pods listed in PortForward objects (the agent writes one for each
+# pod it runs a process for): their CRD, from the release, beside the binary.
+kwok_crds() {
+  local out="$bin/kwok-crds-$KWOK_VERSION.yaml" src
+  [[ -s "$out" ]] && return 0
+  src="$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  [[ -f "$src/kustomize/crd/bases/kwok.x-k8s.io_portforwards.yaml" ]] || die "kwok $KWOK_VERSION has no PortForward CRD"
+  cp "$src/kustomize/crd/bases/kwok.x-k8s.io_portforwards.yaml" "$out.tmp" && mv "$out.tmp" "$out" || die "writing $out"
+}
+
 build_kwok() {
   kwok_stages
+  kwok_crds
   have kwok "$KWOK_VERSION" && return 0
   local dir="$build/kwok-$KWOK_VERSION"
   scratch_module "$dir"

@@ -20,16 +20,20 @@ export const MeshNetworks = z.object({
 export type MeshNetworks = z.infer<typeof MeshNetworks>;
 
 /**
- * The seed's network2 entry: endpoints from the remote cluster's registry, reached through its
- * gateway. Until patch-gateway knows the gateway's real address the entry has no gateway at all
- * (istiod then uses the remote east-west Service it discovers by its network label), never the
- * seed's `0.0.0.0` placeholder, which istiod would hand to proxies as a live endpoint.
+ * The seed's network2 entry, as today's Istio reads it: only the gateway, which patch-gateway
+ * writes once the remote east-west gateway has its load-balancer address. Until then the entry has
+ * no gateway at all, never the seed's `0.0.0.0` placeholder, which istiod would hand to proxies as
+ * a live endpoint. There is no `endpoints: fromRegistry` as in the seed: istiod takes an
+ * endpoint's network from its pod's label (the injector writes it), then from its cluster's
+ * labelled istio-system (install-remote writes it), and only then from meshNetworks
+ * (pilot/pkg/serviceregistry/kube/controller Network()), so a third source would only hide a
+ * missing label.
  */
-export function meshNetworksFor(remoteNetwork: string, remoteClusterName: string, gatewayAddress: string | undefined, gatewayPort: number): MeshNetworks {
+export function meshNetworksFor(remoteNetwork: string, gatewayAddress: string | undefined, gatewayPort: number): MeshNetworks {
   return {
     networks: {
       [remoteNetwork]: {
-        endpoints: [{ fromRegistry: remoteClusterName }],
+        endpoints: [],
         gateways: gatewayAddress ? [{ address: gatewayAddress, port: gatewayPort }] : [],
       },
     },

@@ -62,11 +62,26 @@ export function remoteOverlay(spec: MeshSpec, remotePilotAddress: string): Istio
   };
 }
 
+/** istioctl's overlay that deletes the east-west Service's network label (a patch without a value deletes its path). */
+const UNLABELLED_SERVICE = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  name: EAST_WEST_GATEWAY.name,
+  patches: [{ path: 'metadata.labels.topology\\.istio\\.io/network' }],
+};
+
 /**
  * The east-west gateway of one network, as samples/multicluster/gen-eastwest-gateway.sh --network
  * renders it: cross-network traffic on 15443, istiod on 15012/15017. Its Deployment names
  * `image: auto` for the injection webhook to fill (the `gateway` template), so it is applied only
  * once istiod serves that cluster's webhook.
+ *
+ * One difference on the remote: its Service does not carry `topology.istio.io/network` (an
+ * istioctl overlay deletes it; pods and selector keep it). istiod learns network2's gateway from
+ * meshNetworks, which patch-gateway writes (the seed's step); a labelled Service as well would be
+ * a second gateway for network2 (meshNetworks' has no cluster), and istiod scales every endpoint
+ * weight by the LCM of gateways per network (pilot/pkg/model/network.go): one remote pod would
+ * weigh 2, and a stale meshNetworks address would hide behind the discovered one.
  */
 export function eastWestGatewayOverlay(spec: MeshSpec, side: 'local' | 'remote'): IstioOperatorOverlay {
   const { network } = spec[side];
@@ -86,6 +101,7 @@ export function eastWestGatewayOverlay(spec: MeshSpec, side: 'local' | 'remote')
             label: { ...EAST_WEST_GATEWAY.selector, app: EAST_WEST_GATEWAY.name, 'topology.istio.io/network': network },
             k8s: {
               env: [{ name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network }],
+              ...(side === 'remote' ? { overlays: [UNLABELLED_SERVICE] } : {}),
               service: {
                 ports: [
                   { name: 'status-port', port: 15021, targetPort: 15021 },

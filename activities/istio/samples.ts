@@ -96,7 +96,17 @@ function crossNetworkGateway(namespace: string, port: number): KubeObject {
   };
 }
 
-/** What deploy-samples applies on local: the namespace, helloworld v1, sleep and the Gateway. */
+/** Envoy's access log for the sample namespace's proxies (Istio's built-in `envoy` provider): verify-split reads each call's path from it. */
+function accessLogging(namespace: string): KubeObject {
+  return {
+    apiVersion: 'telemetry.istio.io/v1',
+    kind: 'Telemetry',
+    metadata: { name: 'meshops-access-log', namespace, labels: { ...MANAGED_BY } },
+    spec: { accessLogging: [{ providers: [{ name: 'envoy' }] }] },
+  };
+}
+
+/** What deploy-samples applies on local: the namespace, helloworld v1, sleep, the Gateway and access logging. */
 export function localSamples(namespace: string, crossNetworkPort: number): KubeObject[] {
   return [
     sampleNamespace(namespace),
@@ -104,6 +114,7 @@ export function localSamples(namespace: string, crossNetworkPort: number): KubeO
     helloworldDeployment(namespace, 'v1'),
     ...sleep(namespace),
     crossNetworkGateway(namespace, crossNetworkPort),
+    accessLogging(namespace),
   ];
 }
 

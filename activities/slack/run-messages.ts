@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { APPROVAL_ACTION, approvalButtonValue } from '../../common/approval-buttons';
 import { formatDuration } from '../../common/checklist';
+import { renderEndpointTable } from '../../common/endpoint-table';
 import { PHASE_TEXT, SLACK_LIMITS, checklistMrkdwn, escapeMrkdwn, slackDate, slackSafe } from '../../common/slack-text';
 import type { ApprovalRecord, MeshStatus, StepState } from '../../common/status';
 import { STEP_CATALOGUE, type StepId } from '../../common/steps';
@@ -135,12 +136,24 @@ export function summaryMessage(status: MeshStatus): SlackMessage {
   const lines = [`*${PHASE_TEXT[status.phase]}*: mesh ${status.kind} of ${escapeMrkdwn(pair(status))}${took ? ` in ${took}` : ''}.`];
   if (status.outcome) lines.push(escapeMrkdwn(status.outcome));
   const v = status.verify;
-  if (v) {
-    const byVersion = Object.entries(v.byVersion).map(([k, n]) => `${escapeMrkdwn(k)} ${n}`).join(', ') || 'none';
-    const byEndpoint = Object.entries(v.byEndpoint).map(([k, n]) => `${code(k)} ${n}`).join(', ') || 'none';
+  // each verdict in its own block, the endpoint table too: a long list of findings cannot cut the table
+  const verdicts: KnownBlock[] = [];
+  if (v?.controlPlane || v?.dataPlane) {
+    const [cp, dp] = [v.controlPlane, v.dataPlane];
+    if (cp) {
+      verdicts.push(section(`*Control plane* ${cp.passed ? ':white_check_mark:' : ':x:'} ${escapeMrkdwn(cp.reason)}`));
+      if (cp.endpoints.length > 0) verdicts.push(section(`\`\`\`${escapeMrkdwn(renderEndpointTable(cp.endpoints))}\`\`\``));
+      const found = [...cp.diagnostics.map((d) => `• ${escapeMrkdwn(d)}`), ...cp.warnings.map((w) => `• :warning: ${escapeMrkdwn(w)}`)];
+      if (found.length > 0) verdicts.push(section(found.join('\n')));
+    }
+    if (dp) verdicts.push(section(`*Data plane* ${dp.checked ? (dp.passed ? ':white_check_mark:' : ':x:') : '(not checked)'} ${escapeMrkdwn(dp.reason)}`));
+  } else if (v) {
+    // a run recorded before the two verdicts
+    const byVersion = Object.entries(v.byVersion ?? {}).map(([k, n]) => `${escapeMrkdwn(k)} ${n}`).join(', ') || 'none';
+    const byEndpoint = Object.entries(v.byEndpoint ?? {}).map(([k, n]) => `${code(k)} ${n}`).join(', ') || 'none';
     lines.push(`Traffic split (${v.requests} calls, ${v.failures} failed): ${byVersion}; endpoints: ${byEndpoint}. ${escapeMrkdwn(v.reason)}`);
   }
   for (const a of status.approvals) lines.push(`${a.decision === 'approve' ? 'Approved' : 'Rejected'} ${code(a.step)} by <@${a.by.id}> at ${slackDate(a.at)}`);
-  if (status.phase !== 'done') lines.push(`*Next:* ${nextStep(status)}`);
-  return { text: fallback(`Mesh ${status.kind} ${pair(status)}: ${status.phase}`), blocks: [section(lines.join('\n'))] };
+  const next = status.phase !== 'done' ? [section(`*Next:* ${nextStep(status)}`)] : [];
+  return { text: fallback(`Mesh ${status.kind} ${pair(status)}: ${status.phase}`), blocks: [section(lines.join('\n')), ...verdicts, ...next] };
 }

@@ -26,7 +26,7 @@ describe('rendering with istioctl manifest generate', () => {
     const cm = find(Pilot, 'ConfigMap', 'istio') as { data: { mesh: string; meshNetworks: string } };
     expect(cm.data.mesh).toContain('meshId: mesh7');
     // no gateway until patch-gateway knows the real address: never the seed's 0.0.0.0
-    expect(parseMeshNetworks(cm.data.meshNetworks).networks.network2).toEqual({ endpoints: [{ fromRegistry: 'remote' }], gateways: [] });
+    expect(parseMeshNetworks(cm.data.meshNetworks).networks.network2).toEqual({ endpoints: [], gateways: [] });
     expect([...Base, ...Pilot].every((o) => o.kind.endsWith('Definition') || o.kind.startsWith('Cluster') || o.kind.endsWith('WebhookConfiguration') || o.metadata.namespace === 'istio-system')).toBe(true);
   });
 
@@ -53,7 +53,7 @@ describe('rendering with istioctl manifest generate', () => {
     expect(gateway.every((o) => o.metadata.labels?.['install.operator.istio.io/owning-resource'] === 'meshops-eastwest')).toBe(true);
   });
 
-  it("renders the east-west gateways as gen-eastwest-gateway.sh does: network label, REQUESTED_NETWORK_VIEW, 15443/15012/15017, image: auto for the gateway injection template", async () => {
+  it("renders the east-west gateways as gen-eastwest-gateway.sh does: network label (local Service only), REQUESTED_NETWORK_VIEW, 15443/15012/15017, image: auto for the gateway injection template", async () => {
     const local = await localGateways(istioctl, spec, undefined);
     const svc = find(local, 'Service', 'istio-eastwestgateway') as { spec: { type: string; ports: { port: number }[] }; metadata: { labels: Record<string, string> } };
     expect(svc.spec.type).toBe('LoadBalancer');
@@ -67,6 +67,12 @@ describe('rendering with istioctl manifest generate', () => {
     expect(JSON.stringify(find(local, 'Gateway', 'cross-network-gateway'))).toContain('AUTO_PASSTHROUGH');
     const remote = await remoteGateway(istioctl, spec);
     expect(JSON.stringify(find(remote, 'Deployment', 'istio-eastwestgateway'))).toContain('"name":"ISTIO_META_REQUESTED_NETWORK_VIEW","value":"network2"');
+    // network2's gateway is meshNetworks' (patch-gateway): a labelled Service too would be a second one
+    const remoteSvc = find(remote, 'Service', 'istio-eastwestgateway') as { metadata: { labels: Record<string, string> } };
+    expect(remoteSvc.metadata.labels).toMatchObject({ istio: 'eastwestgateway' });
+    expect(remoteSvc.metadata.labels).not.toHaveProperty(['topology.istio.io/network']);
+    const remoteDeployment = find(remote, 'Deployment', 'istio-eastwestgateway') as { spec: { selector: { matchLabels: Record<string, string> } } };
+    expect(remoteDeployment.spec.selector.matchLabels).toMatchObject({ 'topology.istio.io/network': 'network2' });
   });
 
   it("renders remote: no istiod Deployment, its reader role from the remote profile (webhook patching), its istiod endpoints at remotePilotAddress", async () => {

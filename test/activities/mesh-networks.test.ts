@@ -9,13 +9,13 @@ import {
 } from '../../activities/istio/mesh-networks';
 
 describe('meshNetworks with the seed\'s network2 gateway', () => {
-  const placeholder = meshNetworksFor('network2', 'remote', undefined, 15443);
+  const placeholder = meshNetworksFor('network2', undefined, 15443);
 
-  it("starts with the seed's network2 entry without a gateway (never the 0.0.0.0 placeholder)", () => {
+  it("starts with the seed's network2 entry without a gateway (never the 0.0.0.0 placeholder) and without fromRegistry", () => {
     expect(parse(renderMeshNetworks(placeholder))).toEqual({
-      networks: { network2: { endpoints: [{ fromRegistry: 'remote' }], gateways: [] } },
+      networks: { network2: { endpoints: [], gateways: [] } },
     });
-    expect(parse(renderMeshNetworks(meshNetworksFor('network2', 'remote', '198.51.100.7', 15443))).networks.network2.gateways).toEqual([{ address: '198.51.100.7', port: 15443 }]);
+    expect(parse(renderMeshNetworks(meshNetworksFor('network2', '198.51.100.7', 15443))).networks.network2.gateways).toEqual([{ address: '198.51.100.7', port: 15443 }]);
   });
 
   it('round-trips through the ConfigMap text', () => {

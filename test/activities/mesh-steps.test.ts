@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1MutatingWebhookConfiguration, type V1Pod, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { createMeshStepActivities } from '../../activities/mesh-steps';
@@ -24,6 +22,7 @@ import { istiodDebug, istiodLog } from '../harness/kube/istiod-debug';
 import { testKubeconfigPath } from '../harness/kube/test-clusters';
 import { until } from '../harness/kube/wait';
 import { acquireClusterLock } from '../harness/cluster-lock';
+import { recordedDataPlane } from '../harness/recorded-data-plane';
 import { recordedExec } from '../harness/recorded-exec';
 import { clusterSnapshot, resourceVersions } from './cluster-snapshot';
 
@@ -53,8 +52,7 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
   const istioctlPath = findBinary('istioctl');
   const specInput: MeshSpecInput = meshSpecFor('local', 'remote', { verify: { requests: 10, minShare: 0.1, maxFailures: 0 }, purge: true });
   const spec = MeshSpec.parse(specInput);
-  const recorded = recordedExec(readFileSync(join(__dirname, 'fixtures', 'split-calls.txt'), 'utf8'));
-  const steps = createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: recorded.exec, timeouts: { rolloutMs: 150_000 } });
+  const steps = createMeshStepActivities({ kubeconfigPath, istioctlPath, timeouts: { rolloutMs: 150_000 } });
   const clients = new KubeClients(kubeconfigPath);
   const local = clients.forContext('local');
   const remote = clients.forContext('remote');
@@ -150,7 +148,7 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     expect(await remote.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' }).catch((e: { code?: number }) => e.code)).toBe(404);
 
     const cm = await local.core.readNamespacedConfigMap({ name: 'istio', namespace: 'istio-system' });
-    expect(parseMeshNetworks(cm.data?.meshNetworks).networks.network2).toEqual({ endpoints: [{ fromRegistry: 'remote' }], gateways: [] });
+    expect(parseMeshNetworks(cm.data?.meshNetworks).networks.network2).toEqual({ endpoints: [], gateways: [] });
     // what the real istiod sees: only network1's gateway, found by its network label; no 0.0.0.0
     await until('istiod to list the local east-west gateway', async () => {
       const gateways = await istiodDebug<ClusterNetworkz>('/debug/networkz');
@@ -335,7 +333,7 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
 
   it("deploy-samples: injected on both sides by istiod's webhooks (v2 through the remote's), istiod holds both as mTLS endpoints; a second run changes nothing", async () => {
     const outcome = await run('deploySamples');
-    expect(outcome.summary).toMatch(/helloworld v1 and sleep on local \(2 pods Ready, 2 of 2 pods injected\), helloworld v2 on remote \(1 pods Ready, 1 of 1 pods injected\)/);
+    expect(outcome.summary).toBe("helloworld v1 and sleep on local (2 pods Ready), helloworld v2 on remote (1 pods Ready), all with istiod's sidecar; AUTO_PASSTHROUGH Gateway on 15443");
     for (const c of [local, remote]) {
       expect((await c.core.readNamespace({ name: 'sample' })).metadata?.labels).toMatchObject({ 'istio-injection': 'enabled' });
     }
@@ -376,15 +374,46 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     }
   });
 
-  it('verify-split: execs the call loop in sleep (recorded real output stands in for the data plane) and passes', async () => {
-    const outcome = await run('verifySplit');
-    expect(recorded.requests).toHaveLength(1);
-    const [req] = recorded.requests;
-    expect(req).toMatchObject({ namespace: 'sample', container: 'sleep' });
-    expect(req.pod).toMatch(/^sleep-/);
-    expect(req.command.join(' ')).toContain('seq 1 10');
-    expect(req.command.join(' ')).toContain('helloworld.sample:5000/hello');
-    expect(outcome.verify).toMatchObject({ passed: true, requests: 10, failures: 0, byVersion: { v1: 5, v2: 5 } });
+  it("verify-split: istiod tells sleep's sidecar the local pod on :5000 and the remote gateway on :15443 (weight 1); the recorded data plane agrees", async () => {
+    const [v1] = await readyPods(local, 'sample', 'app=helloworld');
+    const addresses = { localPod: `${v1.status?.podIP}:5000`, gateway: `${facts.remoteGatewayAddress}:15443` };
+    const dataPlane = recordedDataPlane(addresses);
+    const withDataPlane = createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: dataPlane.exec });
+    const outcome = await withDataPlane.verifySplit({ spec, facts });
+
+    const { controlPlane, dataPlane: traffic } = outcome.verify ?? {};
+    expect(controlPlane).toMatchObject({ passed: true, diagnostics: [], warnings: [] });
+    const byKind = Object.fromEntries((controlPlane?.endpoints ?? []).map((e) => [e.kind, e]));
+    expect(controlPlane?.endpoints).toHaveLength(2);
+    expect(byKind['local-pod']).toMatchObject({ endpoint: addresses.localPod, network: 'network1', weight: 1, what: `local pod ${v1.metadata?.name}` });
+    expect(byKind['remote-gateway']).toMatchObject({ endpoint: addresses.gateway, network: 'network2', weight: 1, what: 'remote gateway (1 remote pod)' });
+    expect(traffic).toMatchObject({ checked: true, passed: true, requests: 10, byVersion: { v1: 5, v2: 5 }, byEndpoint: { [addresses.localPod]: 5, [addresses.gateway]: 5 } });
+    expect(outcome.verify?.passed).toBe(true);
+    // the step's summary carries the table
+    expect(outcome.summary).toMatch(new RegExp(`\\n${addresses.localPod.replaceAll('.', '\\.')} +\\S+ +network1 +1 +local pod `));
+    // warm-up and calls in sleep's container, then each call's path from its proxy (no pod logs here: /clusters)
+    expect(dataPlane.requests.map((r) => [r.container, r.command.join(' ')])).toEqual([
+      ['sleep', expect.stringMatching(/^sh -c a=; b=; .*helloworld\.sample:5000\/hello/)],
+      ['sleep', expect.stringMatching(/^sh -c for i in \$\(seq 1 10\); .*-H "x-request-id: meshops-[0-9a-f]+-\$i" helloworld\.sample:5000\/hello/)],
+      ['istio-proxy', 'pilot-agent request GET clusters'],
+    ]);
+  });
+
+  it('verify-split (control-plane verdict only, as on clusters without a data plane): execs nothing and says traffic was not checked', async () => {
+    const controlOnly = MeshSpec.parse({ ...specInput, verify: { ...specInput.verify, verdicts: ['control-plane'] } });
+    const untouched = recordedExec('', 'no exec expected', 1);
+    const outcome = await createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: untouched.exec }).verifySplit({ spec: controlOnly, facts });
+    expect(untouched.requests).toEqual([]);
+    expect(outcome.verify).toMatchObject({ passed: true, controlPlane: { passed: true }, dataPlane: { checked: false, passed: false } });
+    expect(outcome.summary).toContain('Data plane: Traffic through the mesh was not checked: the spec asks only for control-plane');
+  });
+
+  it('verify-split: a v2 reached at a remote pod IP directly fails the data-plane verdict, though istiod sends the split', async () => {
+    const [v1] = await readyPods(local, 'sample', 'app=helloworld');
+    const dataPlane = recordedDataPlane({ localPod: `${v1.status?.podIP}:5000`, gateway: `${facts.remoteGatewayAddress}:15443` }, 'remote-pod');
+    const outcome = await createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: dataPlane.exec }).verifySplit({ spec, facts });
+    expect(outcome.verify).toMatchObject({ passed: false, controlPlane: { passed: true }, dataPlane: { checked: true, passed: false } });
+    expect(outcome.verify?.dataPlane?.reason).toContain('5 call(s) went to 10.245.0.2:5000, neither a local pod nor the remote gateway');
   });
 
   it('verify-split: a call loop that cannot run (no curl in the image) is an error naming the pod, not a verdict', async () => {
@@ -401,6 +430,7 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     expect(verifyExecTimeoutMs(1000, 120_000)).toBe(270_000);
     const budgets: number[] = [];
     const slow: ExecInPod = async (_client, req) => {
+      if (!req.command.join(' ').includes('x-request-id')) return { stdout: 'meshops: both versions answered after 2 calls\n', stderr: '', exitCode: 0 };
       budgets.push(req.timeoutMs);
       throw ApplicationFailure.nonRetryable('The command did not finish within 160s.', EXEC_TIMEOUT, {
         stdout: '--- meshops call 1\nHello version: v1\n--- meshops call 2\ncurl: (28) timed out\n--- meshops call 3\n',

@@ -48,6 +48,11 @@ describe('/mesh grammar', () => {
     expect(ok('verify local remote requests=100')).toMatchObject({ verb: 'verify', spec: { verify: { requests: 100 } } });
   });
 
+  it("takes which verdicts verify-split must pass (default both) and whether to ask istiod's plaintext port", () => {
+    expect(ok('verify local remote')).toMatchObject({ spec: { verify: { verdicts: ['control-plane', 'data-plane'], plaintextXds: false } } });
+    expect(ok('verify local remote verdicts=control-plane plaintextXds=true')).toMatchObject({ spec: { verify: { verdicts: ['control-plane'], plaintextXds: true } } });
+  });
+
   it.each([
     ['stup local remote', 'Unknown command `stup`. Did you mean `setup`?', '/mesh setup <local-context>'],
     ['setup local', '`setup` needs the local and the remote kubeconfig context.', '/mesh setup <local-context> <remote-context> [key=value…]'],
@@ -61,6 +66,8 @@ describe('/mesh grammar', () => {
     ['setup local remote localNetwork=n remoteNetwork=n', '`remoteNetwork`: local and remote must be on different Istio networks', '/mesh setup'],
     ['setup local remote rollback=true rollback=false', '`rollback` is given twice; give it once.', '/mesh setup'],
     ['setup local remote gates=install-remote,bogus', '`gates`: Invalid option', '/mesh setup'],
+    ['verify local remote verdicts=traffic', '`verdicts`: Invalid option: expected one of "control-plane"|"data-plane"', '/mesh verify'],
+    ['verify local remote verdicts=none', '`verdicts`: name at least one verdict: control-plane, data-plane', '/mesh verify'],
     ['setup local remote approvers=bob', '`approvers=bob`: `bob` is not a Slack user or user group; mention them', '/mesh setup'],
     ['setup "local" remote', '<local-context> `"local"`: kubeconfig context names have no spaces or quotes', '/mesh setup'],
     ['cancel', '`cancel` needs the run id.', '/mesh cancel <run> [--rollback]'],

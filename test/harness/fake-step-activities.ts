@@ -30,14 +30,30 @@ export const FAKE_FACTS: Partial<Record<SetupStepId, Partial<MeshFacts>>> = {
   'link-secret': { remoteSecretName: 'istio-remote-secret-remote', remoteSecretFingerprint: 'sha256:fake' },
 };
 
-const PASSED: VerifyResult = {
-  requests: 20,
-  failures: 0,
-  byVersion: { v1: 11, v2: 9 },
-  byInstance: { 'helloworld-v1-a': 11, 'helloworld-v2-b': 9 },
-  byEndpoint: { '10.244.0.5:5000': 11, '10.1.0.20:15443': 9 },
+/** A verify-split that passed both verdicts, as the real step reports it. */
+export const VERIFY_PASSED: VerifyResult = {
   passed: true,
-  reason: 'both versions answered: v1 11, v2 9',
+  reason: 'Control plane: istiod tells the sidecar in network1 the 1 local pod(s) directly and the remote gateway 10.1.0.20:15443 for 1 remote pod(s): split-horizon EDS holds. Data plane: both versions answered.',
+  controlPlane: {
+    passed: true,
+    reason: 'istiod tells the sidecar in network1 the 1 local pod(s) directly and the remote gateway 10.1.0.20:15443 for 1 remote pod(s): split-horizon EDS holds.',
+    endpoints: [
+      { endpoint: '10.244.0.5:5000', locality: 'region1/zone1', network: 'network1', weight: 1, kind: 'local-pod', what: 'local pod helloworld-v1-a' },
+      { endpoint: '10.1.0.20:15443', locality: 'region2/zone2', network: 'network2', weight: 1, kind: 'remote-gateway', what: 'remote gateway (1 remote pod)' },
+    ],
+    diagnostics: [],
+    warnings: [],
+  },
+  dataPlane: {
+    checked: true,
+    passed: true,
+    reason: 'Both versions answered (v1 11, v2 9 of 20 calls, 0 failed), v1 from local pods and v2 through the remote gateway 10.1.0.20:15443.',
+    requests: 20,
+    failures: 0,
+    byVersion: { v1: 11, v2: 9 },
+    byInstance: { 'helloworld-v1-a': 11, 'helloworld-v2-b': 9 },
+    byEndpoint: { '10.244.0.5:5000': 11, '10.1.0.20:15443': 9 },
+  },
 };
 
 /**
@@ -112,7 +128,7 @@ export class FakeStepActivities {
     return {
       summary: `${step} done (fake, attempt ${n})`,
       ...(FAKE_FACTS[step] ? { facts: FAKE_FACTS[step] } : {}),
-      ...(step === 'verify-split' ? { verify: { ...PASSED, ...b.verify } } : {}),
+      ...(step === 'verify-split' ? { verify: { ...VERIFY_PASSED, ...b.verify } } : {}),
     };
   }
 

@@ -1,16 +1,24 @@
-import type { ExecInPod, ExecRequest } from '../../activities/kube/exec';
+import type { ExecInPod, ExecRequest, ExecResult } from '../../activities/kube/exec';
 
 /**
- * Stand-in for exec into a pod, for clusters without a data plane (kwok runs no containers): it
- * answers with output recorded from a real mesh and keeps each request for the test to inspect.
+ * Stand-in for exec into a pod, for clusters without a data plane (no container runs): it answers
+ * with output recorded from a real mesh and keeps each request for the test to inspect.
  */
 export function recordedExec(stdout: string, stderr = '', exitCode = 0): { exec: ExecInPod; requests: ExecRequest[] } {
+  return scriptedExec(() => ({ stdout, stderr, exitCode }));
+}
+
+/**
+ * The same, answering each request by what it runs (the call loop, the warm-up, `pilot-agent
+ * request GET clusters`…): `answer` returns the recorded output for that command.
+ */
+export function scriptedExec(answer: (request: ExecRequest) => ExecResult): { exec: ExecInPod; requests: ExecRequest[] } {
   const requests: ExecRequest[] = [];
   return {
     requests,
     exec: async (_client, request) => {
       requests.push(request);
-      return { stdout, stderr, exitCode };
+      return answer(request);
     },
   };
 }

@@ -40,21 +40,22 @@ describe('meshTeardown and meshVerify', () => {
     const { workflowId } = await env.mesh.verify(specFor('verify-ok'), REQUESTER);
     const run = fakes.add(workflowId);
     const final = await result(workflowId);
-    expect(final).toMatchObject({ kind: 'verify', phase: 'done', verify: { passed: true, byVersion: { v1: 11, v2: 9 } } });
+    expect(final).toMatchObject({ kind: 'verify', phase: 'done', verify: { passed: true, controlPlane: { passed: true }, dataPlane: { checked: true, byVersion: { v1: 11, v2: 9 } } } });
     expect(run.steps.count('verify-split')).toBe(1);
     expect(run.steps.count('preflight')).toBe(0);
   });
 
   it('verify reports drift through the notifier and ends failed', async () => {
-    const reason = 'only v1 answered (20 of 20): the remote endpoints are missing from local EDS';
+    const reason = "Control plane: istiod's endpoints are not the split: no endpoint for the remote network: expected its gateway 10.1.0.20:15443 for 1 Ready remote pod(s).";
     const { workflowId } = await env.mesh.verify(specFor('verify-drift'), { id: 'schedule', via: 'schedule' });
-    const run = fakes.add(workflowId, { 'verify-split': { verify: { passed: false, byVersion: { v1: 20 }, reason } } });
+    const controlPlane = { passed: false, reason, endpoints: [], diagnostics: ['Only local endpoints: there is no remote secret for remote on local. Fix: rerun link-secret.'], warnings: [] };
+    const run = fakes.add(workflowId, { 'verify-split': { verify: { passed: false, reason, controlPlane } } });
     const final = await result(workflowId);
     expect(final.phase).toBe('failed');
     expect(final.outcome).toBe(`Drift between verify-drift-local and verify-drift-remote: ${reason}`);
     expect(stepState(final, 'verify-split')).toMatchObject({ state: 'failed', error: reason });
     const finished = run.notifier.events.find((e) => e.type === 'finished');
-    expect(finished?.status.verify).toMatchObject({ passed: false, reason });
+    expect(finished?.status.verify).toMatchObject({ passed: false, reason, controlPlane: { diagnostics: [expect.stringContaining('rerun link-secret')] } });
     await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'verify-drift');
   });
 });

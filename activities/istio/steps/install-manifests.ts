@@ -1,5 +1,4 @@
 import type { MeshSpec } from '../../../common/mesh-spec';
-import { clusterName } from '../../../common/mesh-spec';
 import { PROFILES } from '../../../common/profiles';
 import type { KubeObject } from '../../kube/kube-object';
 import { renderComponents, type IstioComponent } from '../istioctl';
@@ -10,7 +9,7 @@ import { eastWestGatewayOverlay, localControlPlaneOverlay, remoteOverlay } from 
 /** The seed's network2 entry, with the remote gateway's address once patch-gateway knows it. */
 export function seedMeshNetworks(spec: MeshSpec, gatewayAddress: string | undefined): MeshNetworks {
   const profile = PROFILES[spec.istio.profile];
-  return meshNetworksFor(spec.remote.network, clusterName(spec.remote), gatewayAddress, profile.crossNetworkPort);
+  return meshNetworksFor(spec.remote.network, gatewayAddress, profile.crossNetworkPort);
 }
 
 /** The local control plane's components as `istioctl install` applies them: Base, then Pilot (istiod). */

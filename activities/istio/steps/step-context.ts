@@ -22,6 +22,8 @@ export interface StepTimeouts {
   deleteMs: number;
   /** The verify-split call loop inside sleep. */
   execMs: number;
+  /** istiod's endpoints settling after a change (a pod just Ready, a Secret just linked) before verify-split judges them. */
+  settleMs: number;
 }
 
 export const DEFAULT_STEP_TIMEOUTS: StepTimeouts = {
@@ -30,6 +32,7 @@ export const DEFAULT_STEP_TIMEOUTS: StepTimeouts = {
   tokenMs: 60_000,
   deleteMs: 5 * 60_000,
   execMs: 2 * 60_000,
+  settleMs: 30_000,
 };
 
 /** What the worker gives the step activities. */

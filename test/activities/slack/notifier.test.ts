@@ -4,7 +4,7 @@ import { APPROVAL_ACTION } from '../../../common/approval-buttons';
 import { createSlackNotifier } from '../../../activities/slack/notifier';
 import type { NotifierRef } from '../../../common/step-contract';
 import { SlackApiStandin } from '../../harness/slack-api-standin';
-import { setupStatus } from './status-fixture';
+import { DRIFTED, setupStatus } from './status-fixture';
 
 const text = (blocks: unknown[] | undefined) => JSON.stringify(blocks ?? []);
 
@@ -69,6 +69,21 @@ describe('Slack notifier against the Web API stand-in', () => {
     expect(text(failure.blocks)).toContain('*Next:*');
     expect(text(summary.blocks)).toContain(':x: failed*: mesh setup of local ↔ remote in 3m00s');
     expect(text(summary.blocks)).toContain('/mesh teardown local remote');
+  });
+
+  it("ends a verify run's thread with both verdicts: istiod's endpoint table in a code block, the findings with their fixes, traffic not checked", async () => {
+    const n = notifier();
+    const { ref } = await n.notify({ type: 'started', status: setupStatus({ kind: 'verify' }) });
+    const failed = setupStatus({ kind: 'verify', phase: 'failed', endedAt: '2026-11-26T12:00:40.000Z', verify: DRIFTED });
+    await n.notify({ type: 'finished', status: failed, ref });
+    const summary = standin.thread('CMESH', ref!.ts).at(-1)!;
+    const blocks = (summary.blocks as { text: { text: string } }[]).map((b) => b.text.text);
+    expect(blocks).toContainEqual(expect.stringMatching(/^\*Control plane\* :x: istiod's endpoints are not the split: /));
+    expect(blocks).toContainEqual(
+      ['```ENDPOINT         LOCALITY       NETWORK   WEIGHT  WHAT', '10.244.0.5:5000  region1/zone1  network1  1       local pod helloworld-v1-a', '10.1.0.20:15443  region2/zone2  network2  1       stale gateway from meshNetworks (the load balancer is 198.51.100.200)```'].join('\n'),
+    );
+    expect(blocks).toContainEqual("• meshNetworks sends network2 to 10.1.0.20:15443, but the remote gateway's load balancer is 198.51.100.200. Fix: rerun patch-gateway.");
+    expect(blocks).toContainEqual(expect.stringMatching(/^\*Data plane\* \(not checked\) Traffic through the mesh was not checked/));
   });
 
   it('posts a failure that arrives only with the finished event before the summary', async () => {

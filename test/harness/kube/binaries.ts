@@ -15,7 +15,7 @@ export type BinaryName =
 /** The programs both clusters run (istioctl renders manifests; pilot-discovery is run by the agents for istiod pods). */
 export type ClusterBinaryName = Exclude<BinaryName, 'istioctl' | 'pilot-discovery'>;
 
-export type ClusterBinaries = Record<ClusterBinaryName, string> & { kwokStages: string };
+export type ClusterBinaries = Record<ClusterBinaryName, string> & { kwokStages: string; kwokCrds: string };
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const versionsFile = join(repoRoot, 'scripts', 'kube-versions.env');
@@ -68,16 +68,14 @@ export function findBinary(name: BinaryName, env: NodeJS.ProcessEnv = process.en
   );
 }
 
-/** kwok's stage configuration, written beside the kwok binary by the provisioning script. */
-function findKwokStages(env: NodeJS.ProcessEnv): string {
+/** A file of kwok's release the provisioning script writes beside the binary (its stages, its CRDs). */
+function findKwokFile(kind: 'stages' | 'crds', env: NodeJS.ProcessEnv): string {
   const version = pinnedVersions().KWOK_VERSION;
-  const candidates = [join(cacheBinDir(env), `kwok-stages-${version}.yaml`)];
-  if (env.KUBEBUILDER_ASSETS) candidates.unshift(join(env.KUBEBUILDER_ASSETS, 'kwok-stages.yaml'));
+  const candidates = [join(cacheBinDir(env), `kwok-${kind}-${version}.yaml`)];
+  if (env.KUBEBUILDER_ASSETS) candidates.unshift(join(env.KUBEBUILDER_ASSETS, `kwok-${kind}.yaml`));
   const found = candidates.find((path) => existsSync(path));
   if (found) return found;
-  throw new Error(
-    `kwok's stage configuration is missing (looked at ${candidates.join(', ')}). Run ${provision} kwok.`,
-  );
+  throw new Error(`kwok's ${kind} file is missing (looked at ${candidates.join(', ')}). Run ${provision} kwok.`);
 }
 
 const clusterBinaryNames: ClusterBinaryName[] = [
@@ -91,5 +89,5 @@ const clusterBinaryNames: ClusterBinaryName[] = [
 /** Every binary the clusters run; fails on the first missing one. */
 export function findClusterBinaries(env: NodeJS.ProcessEnv = process.env): ClusterBinaries {
   const found = Object.fromEntries(clusterBinaryNames.map((name) => [name, findBinary(name, env)]));
-  return { ...(found as Record<ClusterBinaryName, string>), kwokStages: findKwokStages(env) };
+  return { ...(found as Record<ClusterBinaryName, string>), kwokStages: findKwokFile('stages', env), kwokCrds: findKwokFile('crds', env) };
 }

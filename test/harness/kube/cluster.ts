@@ -19,6 +19,7 @@ import { createFakeNodes, nodesReady, type FakeNode } from './nodes';
 import { createClusterPki, type ClusterPki } from './pki';
 import { ManagedProcess } from './process';
 import { get, until } from './wait';
+import { applyKwokCrds } from './kwok-crds';
 
 export interface ClusterSpec {
   name: string;
@@ -34,6 +35,8 @@ export interface ClusterSpec {
   loadBalancerRange: string;
   /** The cluster's address in the test network namespace (every component binds it). */
   address: string;
+  /** The port of kwok's kubelet API (unique per cluster: it listens on every address of the namespace). */
+  kubeletPort: number;
   /** argv prefix that runs a program inside the test network namespace. */
   enter: string[];
   /** What the cluster's agent (kubelet stand-in, load balancers, istiod processes) needs besides the cluster. */
@@ -103,6 +106,7 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
       serviceCidr: spec.serviceCidr,
       kwokStages: await writeKwokStages(bin.kwokStages, join(dir, 'kwok-stages.yaml')),
       nodeIp: spec.nodes[0].ip,
+      kubeletPort: spec.kubeletPort,
     };
 
     const etcdProc = launch('etcd', bin.etcd, etcdArgs(config));
@@ -124,6 +128,7 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
     const kc = new KubeConfig();
     kc.loadFromFile(adminKubeconfig);
     await createFakeNodes(kc, name, spec.nodes);
+    await applyKwokCrds(kc, bin.kwokCrds);
     const kcmProc = launch('kube-controller-manager', bin['kube-controller-manager'], controllerManagerArgs(config));
     const schedulerProc = launch('kube-scheduler', bin['kube-scheduler'], schedulerArgs(config));
     const kwokProc = launch('kwok', bin.kwok, kwokArgs(config));

@@ -20,6 +20,8 @@ export interface ComponentConfig {
   serviceCidr: string;
   kwokStages: string;
   nodeIp: string;
+  /** The port kwok's kubelet API listens on (all addresses in the namespace), and the nodes announce. */
+  kubeletPort: number;
 }
 
 /** Controllers the tests rely on; node lifecycle and cloud controllers are left out on purpose. */
@@ -86,6 +88,8 @@ export function apiserverArgs(c: ComponentConfig): string[] {
     // Webhook Services resolve to their endpoints (as for aggregated APIs): no kube-proxy runs to
     // carry ClusterIP traffic, and the endpoints are what a real cluster's Service would reach.
     '--enable-aggregator-routing=true',
+    // port-forward and exec go to kwok's kubelet API at the node's InternalIP (its hostname does not resolve)
+    '--kubelet-preferred-address-types=InternalIP',
     '--profiling=false',
     '--v=1',
   ];
@@ -126,5 +130,8 @@ export function kwokArgs(c: ComponentConfig): string[] {
     '--manage-all-nodes=false',
     `--manage-nodes-with-annotation-selector=${kwokNodeAnnotation}=fake`,
     `--node-ip=${c.nodeIp}`,
+    // a kubelet API (port-forward) on every address of the namespace, each cluster on its own port
+    `--node-port=${c.kubeletPort}`,
+    '--enable-crds=PortForward',
   ];
 }

@@ -53,6 +53,7 @@ const LAYOUT: Layout[] = [
       { name: 'local-node-2', ip: '10.10.0.2', podCidr: '10.244.1.0/24' },
     ],
     loadBalancerRange: '192.0.2.0/24',
+    kubeletPort: 10250,
   },
   {
     name: contexts.remote,
@@ -63,6 +64,7 @@ const LAYOUT: Layout[] = [
       { name: 'remote-node-2', ip: '10.20.0.2', podCidr: '10.245.1.0/24' },
     ],
     loadBalancerRange: '198.51.100.0/24',
+    kubeletPort: 10251,
   },
 ];
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Container, type V1EnvVar, type V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { STARTED_ANNOTATION } from '../kwok-stages';
+import { RawObjectApi } from '../../../../activities/kube/raw-object-api';
 import type { HeldNamespace } from '../netns';
 import { ManagedProcess } from '../process';
 import { get, sleep } from '../wait';
@@ -80,6 +81,17 @@ export function restartDelayMs(restarts: number): number {
   return restarts <= 1 ? 0 : Math.min(10_000 * 2 ** (restarts - 2), 300_000);
 }
 
+/**
+ * Copies a port-forward stream (stdin/stdout, as kwok hands it to a command) to the pod's
+ * localhost: a kubelet's port-forward connects inside the pod's network namespace, so istiod sees
+ * a local client (its debug endpoints answer localhost without authentication).
+ */
+const BRIDGE = [
+  "const s = require('net').connect(Number(process.argv[1]), '127.0.0.1');",
+  'process.stdin.pipe(s); s.pipe(process.stdout);',
+  "s.on('error', () => process.exit(1)); s.on('close', () => process.exit(0));",
+].join(' ');
+
 /** How often a pod whose process could not be started is tried again (a kubelet's sync loop retries too). */
 const LAUNCH_RETRY_MS = 10_000;
 
@@ -95,6 +107,7 @@ const LAUNCH_RETRY_MS = 10_000;
  */
 export class ProcessPods {
   private readonly core: CoreV1Api;
+  private readonly objects: RawObjectApi;
   private readonly pods: Cache<V1Pod>;
   private readonly running = new Map<string, Running>();
   private readonly launching = new Set<string>();
@@ -106,6 +119,7 @@ export class ProcessPods {
     private readonly log: (line: string) => void,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
+    this.objects = RawObjectApi.forKubeConfig(kc);
     this.pods = informer(kc, '/api/v1/pods', () => this.core.listPodForAllNamespaces(), log);
   }
 
@@ -190,6 +204,7 @@ export class ProcessPods {
       cwd: root,
       logFile,
     });
+    await this.portForward(pod, container, network);
     const previous = this.running.get(uid);
     const entry: Running = { process, network, gracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds, ready: false, restarts, startedAt: new Date(), lastState: previous?.lastState, stopping: false };
     this.running.set(uid, entry);
@@ -197,6 +212,24 @@ export class ProcessPods {
     if (restarts > 0) await this.setStatus(pod, container, entry, { running: { startedAt: entry.startedAt } }).catch(() => undefined);
     void this.probe(pod, container, entry);
     void process.exited.then((code) => this.exited(pod, container, entry, code));
+  }
+
+  /** kwok's PortForward for the pod (owned by it, so it goes with it): each container port into the pod's network. */
+  private async portForward(pod: V1Pod, container: V1Container, network: HeldNamespace): Promise<void> {
+    const ports = (container.ports ?? []).map((p) => p.containerPort);
+    await this.objects.serverSideApply(
+      {
+        apiVersion: 'kwok.x-k8s.io/v1alpha1',
+        kind: 'PortForward',
+        metadata: {
+          name: pod.metadata!.name!,
+          namespace: pod.metadata!.namespace!,
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid: pod.metadata!.uid! }],
+        },
+        spec: { forwards: ports.map((port) => ({ ports: [port], command: [...network.enter, globalThis.process.execPath, '-e', BRIDGE, String(port)] })) },
+      },
+      'meshops-harness',
+    );
   }
 
   /** In-cluster config as a kubeconfig: the API server, its CA and the pod's own token file. */
