@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed: no I/O, no clients, no wall clock outside Temporal's.
-    files: ['workflows/**/*.ts', 'test/harness/workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'test/harness/workflows/**/*.ts', 'bench/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

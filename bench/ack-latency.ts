@@ -18,7 +18,7 @@ import { startDevServer, type DevServer } from '../worker/dev-server';
 import { eventually, spawnTs, type Child } from '../test/harness/child-process';
 import { freePorts } from '../test/harness/kube/ports';
 import { SlackApiStandin } from '../test/harness/slack-api-standin';
-import { postToSlackEndpoint, slashCommandBody } from '../test/bot/slack-requests';
+import { postToSlackEndpoint, slashCommandBody } from '../test/harness/slack-requests';
 import { latencyStats } from './latency-stats';
 
 const SECRET = 'bench-signing-secret';

@@ -2,7 +2,7 @@
 # Builds the test-cluster binaries from the Go module proxy into a cache outside the repo:
 #   ${MESHOPS_CACHE_DIR:-~/.cache/meshops}/bin/<name>-<version>
 # Reuses binaries already there; skips any binary present in $KUBEBUILDER_ASSETS (envtest convention).
-# Usage: scripts/provision-kube.sh [etcd|kubernetes|kwok|istioctl|pilot-discovery ...]   (default: all)
+# Usage: scripts/provision-kube.sh [etcd|kubernetes|kubectl|kwok|istioctl|pilot-discovery ...]   (default: all but kubectl)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -84,9 +84,15 @@ kubernetes_module() {
   log "kubernetes: replaced $(wc -w <<<"$staging") staging modules with $staging_version"
 }
 
-build_kubernetes() {
+build_kubernetes() { build_kube_commands kube-apiserver kube-controller-manager kube-scheduler; }
+
+# kubectl is for benchmarks only (bench/readiness.ts compares with `kubectl wait`): not built by default.
+build_kubectl() { build_kube_commands kubectl; }
+
+# build_kube_commands NAME... -> builds k8s.io/kubernetes/cmd/NAME for each missing NAME
+build_kube_commands() {
   local missing=()
-  for name in kube-apiserver kube-controller-manager kube-scheduler; do
+  for name in "$@"; do
     have "$name" "$KUBERNETES_VERSION" || missing+=("$name")
   done
   ((${#missing[@]})) || return 0
@@ -191,8 +197,8 @@ targets=("$@")
 total_start=$(date +%s)
 for t in "${targets[@]}"; do
   case "$t" in
-    etcd | kubernetes | kwok | istioctl | pilot-discovery) timed "build $t" "build_${t//-/_}" ;;
-    *) die "unknown target '$t' (expected etcd, kubernetes, kwok, istioctl or pilot-discovery)" ;;
+    etcd | kubernetes | kubectl | kwok | istioctl | pilot-discovery) timed "build $t" "build_${t//-/_}" ;;
+    *) die "unknown target '$t' (expected etcd, kubernetes, kubectl, kwok, istioctl or pilot-discovery)" ;;
   esac
 done
 log "all done in $(($(date +%s) - total_start))s; binaries in $bin"

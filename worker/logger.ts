@@ -1,4 +1,5 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
 
 export type { Logger };
@@ -6,8 +7,22 @@ export type { Logger };
 /** Keys whose values never reach a log line, wherever they sit in the object. */
 const REDACT = ['*.token', '*.botToken', '*.appToken', '*.signingSecret', '*.kubeconfig', '*.password', 'token', 'kubeconfig'];
 
-export function createLogger(level: string, name: string): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+export interface LoggerOutput {
+  /** Human-readable lines (pino-pretty) instead of JSON; default: when stdout is a terminal. */
+  pretty?: boolean;
+  /** Where lines go; default stdout. */
+  destination?: NodeJS.WritableStream;
+}
+
+/** JSON lines for collectors, readable lines for a person at a terminal; the same redaction either way. */
+export function createLogger(level: string, name: string, output: LoggerOutput = {}): Logger {
+  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  const readable = output.pretty ?? process.stdout.isTTY === true;
+  if (readable) {
+    const colorize = output.destination ? false : process.stdout.isTTY === true;
+    return pino(options, pretty({ colorize, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name', sync: true, ...(output.destination ? { destination: output.destination } : {}) }));
+  }
+  return output.destination ? pino(options, output.destination as DestinationStream) : pino(options);
 }
 
 const toPino: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {

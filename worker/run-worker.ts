@@ -16,6 +16,15 @@ export interface RunWorkerOptions {
   metricsPort?: number;
 }
 
+/** The one line a person at the terminal needs: what the worker waits for and how to give it a run. */
+export function readyLine(where: { address: string; taskQueue: string; ui?: string }): string {
+  const ui = where.ui ? ` (Temporal UI ${where.ui})` : '';
+  return (
+    `Ready: waiting for mesh runs on task queue "${where.taskQueue}" at ${where.address}${ui}. ` +
+    'Start one from another terminal with `npm run mesh -- setup <local-context> <remote-context>`, or from Slack with `/mesh setup …` once `npm run bot` runs.'
+  );
+}
+
 /**
  * Runs one worker until SIGINT/SIGTERM (the Temporal Runtime's shutdown signals): in-flight
  * activities get the grace time to finish, then everything this process started is closed.
@@ -47,6 +56,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     });
     health?.setState('RUNNING');
     logger.info({ address, namespace: opts.namespace, taskQueue: opts.taskQueue }, 'worker polling');
+    logger.info(readyLine({ address, taskQueue: opts.taskQueue, ui: server ? `http://127.0.0.1:${opts.devServer!.uiPort}` : undefined }));
     await worker.run();
     logger.info('worker stopped');
   } finally {

@@ -15,7 +15,7 @@ import { FakeStepActivities } from '../harness/fake-step-activities';
 import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
 import { SlackApiStandin } from '../harness/slack-api-standin';
 import { testTemporalAddress } from '../harness/temporal-server';
-import { buttonClickBody, postToSlackEndpoint, slashCommandBody } from './slack-requests';
+import { buttonClickBody, postToSlackEndpoint, slashCommandBody } from '../harness/slack-requests';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f3a';
 export const BOT_TOKEN = 'xoxb-test-bot-token';

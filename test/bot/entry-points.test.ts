@@ -10,7 +10,7 @@ import { eventually, spawnTs } from '../harness/child-process';
 import { freePorts } from '../harness/kube/ports';
 import { SlackApiStandin } from '../harness/slack-api-standin';
 import { testTemporalAddress } from '../harness/temporal-server';
-import { postToSlackEndpoint, sign, slashCommandBody } from './slack-requests';
+import { postToSlackEndpoint, sign, slashCommandBody } from '../harness/slack-requests';
 
 const SECRET = 'entry-signing-secret';
 const dir = mkdtempSync(join(tmpdir(), 'meshops-bot-'));

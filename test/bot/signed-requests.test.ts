@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { workflowIdFor } from '../../common/naming';
 import { eventually } from '../harness/child-process';
 import { startBotKit, SIGNING_SECRET, type BotKit } from './bot-kit';
-import { postToSlackEndpoint, slashCommandBody } from './slack-requests';
+import { postToSlackEndpoint, slashCommandBody } from '../harness/slack-requests';
 
 describe('Bolt HTTP receiver: signed /mesh requests', () => {
   let kit: BotKit;

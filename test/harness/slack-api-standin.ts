@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -67,6 +68,8 @@ export class SlackApiStandin {
   /** Method → Slack error code returned by the next call(s) of it. */
   private readonly failures = new Map<string, string[]>();
   private clock = 0;
+  /** Emits 'change' after a message is posted or updated and after an ephemeral answer (for a live view). */
+  readonly changes = new EventEmitter();
 
   private constructor(
     private readonly server: Server,
@@ -198,7 +201,9 @@ export class SlackApiStandin {
         responseUrlId: decodeURIComponent(url.pathname.slice('/respond/'.length)),
         response_type: str(args.response_type),
       });
-      return reply({ ok: true });
+      reply({ ok: true });
+      this.changes.emit('change', 'response_url');
+      return;
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const auth = req.headers.authorization;
@@ -208,6 +213,7 @@ export class SlackApiStandin {
     const failure = this.failures.get(method)?.shift();
     if (failure) return reply({ ok: false, error: failure });
     reply(this.answer(method, args));
+    this.changes.emit('change', method);
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {

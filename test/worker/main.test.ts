@@ -29,6 +29,8 @@ describe('worker/main.ts, the process `npm start` runs', () => {
     running.process.kill('SIGTERM');
     expect(await running.exited).toBe(0);
     expect(readFileSync(log, 'utf8')).toContain('"notifier":"log"');
+    // not a terminal: JSON lines, with the one line that tells a person what to do next
+    expect(readFileSync(log, 'utf8')).toMatch(/\{"level":30,.*"msg":"Ready: waiting for mesh runs on task queue \\"main-\d+\\" at 127\.0\.0\.1:\d+\. Start one from another terminal with `npm run mesh -- setup <local-context> <remote-context>`/);
     running = undefined;
   });
 

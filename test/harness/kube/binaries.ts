@@ -8,12 +8,13 @@ export type BinaryName =
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'
+  | 'kubectl'
   | 'kwok'
   | 'istioctl'
   | 'pilot-discovery';
 
-/** The programs both clusters run (istioctl renders manifests; pilot-discovery is run by the agents for istiod pods). */
-export type ClusterBinaryName = Exclude<BinaryName, 'istioctl' | 'pilot-discovery'>;
+/** The programs both clusters run (istioctl renders manifests; pilot-discovery is run by the agents for istiod pods; kubectl is for benchmarks). */
+export type ClusterBinaryName = Exclude<BinaryName, 'istioctl' | 'pilot-discovery' | 'kubectl'>;
 
 export type ClusterBinaries = Record<ClusterBinaryName, string> & { kwokStages: string; kwokCrds: string };
 
@@ -26,6 +27,7 @@ const versionKey: Record<BinaryName, string> = {
   'kube-apiserver': 'KUBERNETES_VERSION',
   'kube-controller-manager': 'KUBERNETES_VERSION',
   'kube-scheduler': 'KUBERNETES_VERSION',
+  kubectl: 'KUBERNETES_VERSION',
   kwok: 'KWOK_VERSION',
   istioctl: 'ISTIO_VERSION',
   'pilot-discovery': 'ISTIO_VERSION',

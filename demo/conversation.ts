@@ -1,0 +1,119 @@
+import type { Client } from '@temporalio/client';
+import { APPROVAL_ACTION, ApprovalButtonValue } from '../common/approval-buttons';
+import type { MeshStatus } from '../common/status';
+import type { SlackApiStandin, StoredMessage } from '../test/harness/slack-api-standin';
+import { buttonClickBody, postToSlackEndpoint, slashCommandBody } from '../test/harness/slack-requests';
+
+export interface SlackPerson {
+  id: string;
+  name: string;
+}
+
+export interface ApprovalAsk {
+  step: string;
+  /** The thread message with the Approve / Reject buttons. */
+  message: StoredMessage;
+}
+
+export type Decision = 'approve' | 'reject';
+
+export interface ConversationOptions {
+  eventsUrl: string;
+  signingSecret: string;
+  standin: SlackApiStandin;
+  temporal: Client;
+  channel: string;
+  requester: SlackPerson;
+  approver: SlackPerson;
+  /** What the requester types after `/mesh`. */
+  text: string;
+  /** Asked once per approval request; the approver's click follows the answer. */
+  decide(ask: ApprovalAsk): Promise<Decision>;
+  /** Called before each request the demo sends as a person, for the view: a command typed or a button clicked. */
+  onTyped?(user: SlackPerson, text: string, kind: 'typed' | 'clicked'): void;
+}
+
+interface ButtonElement {
+  type: string;
+  action_id?: string;
+  value?: string;
+}
+
+/** The Approve button of a message, while it still has one (a decided request loses its buttons). */
+function approveButton(message: StoredMessage): ButtonElement | undefined {
+  for (const block of (message.blocks ?? []) as { type: string; elements?: ButtonElement[] }[]) {
+    if (block.type !== 'actions') continue;
+    const button = block.elements?.find((e) => e.action_id === APPROVAL_ACTION.approve);
+    if (button) return button;
+  }
+  return undefined;
+}
+
+function nextChange(standin: SlackApiStandin, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      standin.changes.off('change', done);
+      resolve();
+    }
+    standin.changes.on('change', done);
+  });
+}
+
+async function post(opts: ConversationOptions, body: string, what: string): Promise<void> {
+  const answer = await postToSlackEndpoint(opts.eventsUrl, body, { secret: opts.signingSecret });
+  if (answer.status !== 200) throw new Error(`the bot answered ${what} with HTTP ${answer.status}: ${answer.body}`);
+}
+
+/**
+ * The Slack side of one run, played as Slack would send it: the requester's signed slash command,
+ * then, for every approval request the worker posts in the run's thread, the approver's signed
+ * button click. Resolves with the run's final status, read from Temporal.
+ */
+export async function playRun(opts: ConversationOptions): Promise<MeshStatus> {
+  const { standin, channel, requester, approver } = opts;
+  const earlier = new Set(standin.parents(channel).map((m) => m.ts));
+  opts.onTyped?.(requester, `/mesh ${opts.text}`, 'typed');
+  await post(opts, slashCommandBody({ text: opts.text, userId: requester.id, userName: requester.name, channelId: channel, responseUrl: standin.responseUrl(`cmd-${requester.id}`) }), `/mesh ${opts.text}`);
+
+  const parent = await waitFor(standin, 60_000, 'the run\'s message in the channel', () => standin.parents(channel).find((m) => !earlier.has(m.ts) && m.metadata?.event_payload?.workflow_id));
+  const workflowId = String(parent.metadata!.event_payload.workflow_id);
+  const result = opts.temporal.workflow.getHandle(workflowId).result() as Promise<MeshStatus>;
+  let finished = false;
+  const ended = () => {
+    finished = true;
+    standin.changes.emit('change', 'run ended');
+  };
+  result.then(ended, ended);
+
+  const answered = new Set<string>();
+  while (!finished) {
+    const ask = standin.thread(channel, parent.ts).find((m) => approveButton(m) && !answered.has(m.ts));
+    if (!ask) {
+      await nextChange(standin, 1000);
+      continue;
+    }
+    answered.add(ask.ts);
+    const value = ApprovalButtonValue.parse(JSON.parse(approveButton(ask)!.value ?? '{}'));
+    const decision = await opts.decide({ step: value.step, message: ask });
+    const actionId = decision === 'approve' ? APPROVAL_ACTION.approve : APPROVAL_ACTION.reject;
+    opts.onTyped?.(approver, `clicked ${decision === 'approve' ? 'Approve' : 'Reject'} on ${value.step}`, 'clicked');
+    await post(
+      opts,
+      buttonClickBody({ userId: approver.id, channelId: channel, actionId, value: approveButton(ask)!.value!, messageTs: ask.ts, responseUrl: standin.responseUrl(`click-${approver.id}`) }),
+      `${approver.name}'s ${decision} click`,
+    );
+  }
+  return result;
+}
+
+async function waitFor<T>(standin: SlackApiStandin, ms: number, what: string, find: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = find();
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${ms / 1000}s: see the worker's log`);
+    await nextChange(standin, 500);
+  }
+}

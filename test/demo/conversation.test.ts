@@ -1,0 +1,83 @@
+import { playRun, type ApprovalAsk, type Decision } from '../../demo/conversation';
+import { PLAIN } from '../../demo/mrkdwn';
+import { ChannelView } from '../../demo/slack-view';
+import { APPROVER, CHANNEL, REQUESTER, SIGNING_SECRET, startBotKit, type BotKit } from '../bot/bot-kit';
+
+/**
+ * The demo's Slack side against the bot as it runs (Bolt's HTTP receiver, real Temporal, the real
+ * notifier, fake steps): signed commands and clicks in, the channel rendered as a person sees it.
+ */
+describe('the demo conversation: /mesh setup typed, each gate approved by a click, the channel as Slack shows it', () => {
+  let kit: BotKit;
+  beforeAll(async () => {
+    kit = await startBotKit(`demo-conversation-${Date.now()}`);
+  });
+  afterAll(() => kit.stop());
+
+  const people = { requester: { id: REQUESTER, name: 'alice' }, approver: { id: APPROVER, name: 'bob' } };
+  const viewOf = () =>
+    new ChannelView(kit.standin, { channel: CHANNEL, channelName: 'mesh-ops', botName: 'meshops', names: { users: { [REQUESTER]: 'alice', [APPROVER]: 'bob' }, groups: { SONCALL: 'oncall' } }, style: PLAIN });
+
+  it('approves both gates as the on-call user and ends done, the buttons replaced by the decisions', async () => {
+    const view = viewOf();
+    const asks: { step: string; screen: string[] }[] = [];
+    const decide = async (ask: ApprovalAsk): Promise<Decision> => {
+      asks.push({ step: ask.step, screen: view.render() });
+      return 'approve';
+    };
+    const status = await playRun({
+      ...people,
+      eventsUrl: kit.eventsUrl,
+      signingSecret: SIGNING_SECRET,
+      standin: kit.standin,
+      temporal: kit.client,
+      channel: CHANNEL,
+      text: 'setup demo-local demo-remote',
+      decide,
+      onTyped: (user, text, kind) => view.typed(user.id, text, kind),
+    });
+
+    expect(status.phase).toBe('done');
+    expect(status.approvals.map((a) => [a.step, a.by.id])).toEqual([['install-remote', APPROVER], ['link-secret', APPROVER]]);
+    expect(asks.map((a) => a.step)).toEqual(['install-remote', 'link-secret']);
+    const atFirstGate = asks[0].screen.join('\n');
+    expect(atFirstGate).toContain('alice');
+    expect(atFirstGate).toContain('  /mesh setup demo-local demo-remote');
+    expect(atFirstGate).toMatch(/meshops APP {2}Only visible to alice\n {2}🚀 Started mesh setup of demo-local ↔ demo-remote as run mesh-setup\/demo-local--demo-remote/);
+    expect(atFirstGate).toContain('  Mesh setup: demo-local ↔ demo-remote');
+    expect(atFirstGate).toContain('  ✋ Install Istio on remote — waiting for approval');
+    expect(atFirstGate).toMatch(/│ {3}✋ Approval needed: Install Istio on remote .*\n.*@oncall, please approve or reject\. @alice requested the run and may not approve it \(four-eyes\)\.\n {2}│ {3}\[ Approve \] {2}\[ Reject \]/);
+
+    await new Promise((r) => setTimeout(r, 500)); // the last chat.update after the run's result
+    const end = view.render().join('\n');
+    expect(end).not.toContain('[ Approve ]');
+    expect(end).toMatch(/│ {3}✅ Approved: Install Istio on remote \(install-remote\) by @bob at \d{4}-/);
+    expect(end).toMatch(/│ {3}✅ Approved: Link remote cluster secret \(link-secret\) by @bob/);
+    expect(end).toMatch(/meshops APP {2}\d\d:\d\d:\d\d {2}\(edited\)\n {2}Mesh setup: demo-local ↔ demo-remote\n {2}✅ done in /);
+    expect(end).toContain('│   ✅ done: mesh setup of demo-local ↔ demo-remote');
+    expect(end).toContain('Only visible to bob');
+    expect(end).toMatch(/ {2}↳ bob clicked Approve on install-remote \(\d\d:\d\d:\d\d\)/);
+  });
+
+  it('ends the run rejected when the approver rejects, and the channel says what to do next', async () => {
+    const view = viewOf();
+    const installsBefore = kit.steps.count('install-remote');
+    const status = await playRun({
+      ...people,
+      eventsUrl: kit.eventsUrl,
+      signingSecret: SIGNING_SECRET,
+      standin: kit.standin,
+      temporal: kit.client,
+      channel: CHANNEL,
+      text: 'setup reject-demo-local reject-demo-remote',
+      decide: async () => 'reject',
+      onTyped: (user, text, kind) => view.typed(user.id, text, kind),
+    });
+    expect(status.phase).toBe('rejected');
+    expect(kit.steps.count('install-remote')).toBe(installsBefore);
+    await new Promise((r) => setTimeout(r, 500));
+    const end = view.render().join('\n');
+    expect(end).toMatch(/⛔ Rejected: Install Istio on remote \(install-remote\) by @bob/);
+    expect(end).toContain('Next: Steps before the gate stay installed.');
+  });
+});
