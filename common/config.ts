@@ -32,6 +32,11 @@ export const Config = z
       .optional()
       .describe('Directory with root-cert.pem and root-key.pem of your own root CA; unset: one is generated per mesh'),
     istioctl: z.string().optional().describe('istioctl binary that renders manifests; default: PATH, then the meshops cache'),
+    allowDevIstioctl: z
+      .union([z.boolean(), z.enum(['true', 'false'], { message: 'use true or false' })])
+      .transform((v) => v === true || v === 'true')
+      .default(false)
+      .describe('Accept a development build of istioctl (x.y-dev) for the spec\'s minor release; default: istioctl must be the spec\'s istio.version'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     metricsPort: port.optional().describe('Port of the worker\'s /metrics and /healthz'),
     slack: z
@@ -63,6 +68,7 @@ export const ENV_KEYS: Record<string, string> = {
   KUBECONFIG: 'kubeconfig',
   MESHOPS_ISTIOCTL: 'istioctl',
   MESHOPS_ROOT_CA_DIR: 'rootCaDir',
+  MESHOPS_ALLOW_DEV_ISTIOCTL: 'allowDevIstioctl',
   LOG_LEVEL: 'logLevel',
   MESHOPS_METRICS_PORT: 'metricsPort',
   SLACK_BOT_TOKEN: 'slack.botToken',

@@ -66,7 +66,7 @@ async function run(argv: string[]): Promise<number> {
     stopping ??= (async () => {
       screen.close();
       console.log(`\n${why}: stopping everything the demo started…`);
-      await teardown.run();
+      await teardown.run((line) => console.log(`  ${line}`));
       console.log('stopped.');
     })();
     return stopping;

@@ -33,14 +33,20 @@ export type Progress = (line: string) => void;
 
 /** What to stop, newest first; filled while the stack starts, so Ctrl-C during a start stops what is already up. */
 export class Teardown {
-  private readonly stops: (() => Promise<void>)[] = [];
+  private readonly stops: { what: string; stop: () => Promise<void> }[] = [];
 
-  add(stop: () => Promise<void>): void {
-    this.stops.push(stop);
+  add(what: string, stop: () => Promise<void>): void {
+    this.stops.push({ what, stop });
   }
 
-  async run(): Promise<void> {
-    for (const stop of this.stops.splice(0).reverse()) await stop().catch(() => undefined);
+  /** Stops everything, newest first; says what took long. */
+  async run(progress: Progress = () => undefined): Promise<void> {
+    for (const { what, stop } of this.stops.splice(0).reverse()) {
+      const started = Date.now();
+      await stop().catch((err: unknown) => progress(`stopping ${what} failed: ${(err as Error).message}`));
+      const ms = Date.now() - started;
+      if (ms > 1000) progress(`stopped ${what} (${(ms / 1000).toFixed(1)}s)`);
+    }
   }
 }
 
@@ -75,17 +81,17 @@ export async function startDemoStack(progress: Progress, teardown: Teardown): Pr
     const [port, uiPort, botPort] = await freePorts(3);
     const cacheDir = process.env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops');
     const [clusters, server] = await Promise.all([
-      startClusters().then((c) => (teardown.add(() => c.stop()), c)),
-      startDevServer({ cacheDir, port, uiPort }).then((s: DevServer) => (teardown.add(() => s.stop()), s)),
+      startClusters().then((c) => (teardown.add('the test clusters', () => c.stop()), c)),
+      startDevServer({ cacheDir, port, uiPort }).then((s: DevServer) => (teardown.add('the Temporal dev server', () => s.stop()), s)),
     ]);
     const temporalUi = `http://127.0.0.1:${uiPort}`;
     progress(`test clusters up in ${((Date.now() - started) / 1000).toFixed(1)}s (kubeconfig ${clusters.kubeconfigPath}); Temporal on ${server.address} (UI ${temporalUi})`);
     const connection = await Connection.connect({ address: server.address });
-    teardown.add(() => connection.close());
+    teardown.add('the Temporal connection', () => connection.close());
 
     const { oncall, approver, requester, botToken, signingSecret, channel } = DEMO_SLACK;
     const standin = await SlackApiStandin.start({ usergroups: [{ id: oncall.id, handle: oncall.handle, users: [approver.id] }] });
-    teardown.add(() => standin.close());
+    teardown.add('the Slack stand-in', () => standin.close());
 
     const common = { TEMPORAL_ADDRESS: server.address, TEMPORAL_UI_URL: temporalUi, SLACK_BOT_TOKEN: botToken, SLACK_API_URL: standin.apiUrl, LOG_LEVEL: 'info' };
     const workerLog = join(logDir, 'worker.log');
@@ -94,13 +100,13 @@ export async function startDemoStack(progress: Progress, teardown: Teardown): Pr
       { ...common, KUBECONFIG: clusters.kubeconfigPath, MESHOPS_ISTIOCTL: findBinary('istioctl'), MESHOPS_ALLOW_DEV_ISTIOCTL: 'true', MESHOPS_SLACK_CHANNEL: channel },
       workerLog,
     );
-    teardown.add(() => stopChild(worker));
+    teardown.add('the worker', () => stopChild(worker));
     const bot = spawnTs(
       join(__dirname, '..', 'bot', 'main.ts'),
       { ...common, SLACK_SIGNING_SECRET: signingSecret, PORT: String(botPort), MESHOPS_POLICY_FILE: writePolicy(logDir) },
       join(logDir, 'bot.log'),
     );
-    teardown.add(() => stopChild(bot));
+    teardown.add('the bot', () => stopChild(bot));
     const eventsUrl = `http://127.0.0.1:${botPort}/slack/events`;
     await eventually(async () => {
       if (bot.process.exitCode !== null) throw new Error(`the bot exited (${bot.process.exitCode}): see ${join(logDir, 'bot.log')}`);

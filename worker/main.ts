@@ -31,6 +31,7 @@ async function run(): Promise<void> {
     steps: {
       kubeconfigPath,
       istioctlPath: findIstioctl(config),
+      allowDevIstioctl: config.allowDevIstioctl,
       logger,
       rootCa: config.rootCaDir ? loadRootCaDir(config.rootCaDir) : undefined,
     },
@@ -66,7 +67,12 @@ async function run(): Promise<void> {
   });
 }
 
-run().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+// Once the worker has drained, the process is done: the Kubernetes clients' keep-alive sockets
+// (one per context the activities used) would otherwise hold it open after a graceful stop.
+run().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

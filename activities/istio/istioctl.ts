@@ -73,13 +73,42 @@ export async function istioctlVersion(istioctlPath: string): Promise<string> {
 }
 
 const minorOf = (version: string) => /^(\d+)\.(\d+)/.exec(version)?.slice(1, 3).join('.');
+const RELEASE = /^\d+\.\d+\.\d+$/;
 
 /**
- * The charts istioctl carries are those of its own minor release: rendering another release's
- * images with them would install a mismatched control plane. Refused with the fix.
+ * Why istioctl `version` may not render the spec's Istio, or undefined when it may. A release
+ * istioctl carries the charts of its own patch release: it must be exactly `spec.istio.version`.
+ * A development build (`1.31-dev`) carries charts between releases: only with `allowDev` (the
+ * worker's MESHOPS_ALLOW_DEV_ISTIOCTL, which the test clusters set), and only of the spec's minor release.
  */
-export async function checkIstioctlVersion(istioctlPath: string, spec: MeshSpec): Promise<string> {
-  if (!/^\d+\.\d+\.\d+$/.test(spec.istio.version)) {
+export function istioctlVersionProblem(version: string, istioctlPath: string, spec: MeshSpec, allowDev: boolean): string | undefined {
+  const wanted = spec.istio.version;
+  const release = `Give the worker istioctl ${wanted} (MESHOPS_ISTIOCTL)`;
+  if (RELEASE.test(version)) {
+    if (version === wanted) return undefined;
+    return `istioctl ${version} (${istioctlPath}) renders Istio ${version}, but the spec asks for Istio ${wanted}: its charts are those of its own release. ${release}, or set istio=${version} in the spec.`;
+  }
+  if (!allowDev) {
+    return (
+      `istioctl ${version} (${istioctlPath}) is a development build, not the Istio ${wanted} release the spec asks for: its charts are not that release's. ` +
+      `${release}; or, to render with a development build of ${minorOf(version) ?? 'its'} on purpose (as on test clusters), set MESHOPS_ALLOW_DEV_ISTIOCTL=true for the worker.`
+    );
+  }
+  if (minorOf(version) !== minorOf(wanted)) {
+    return (
+      `istioctl ${version} (${istioctlPath}) renders Istio ${minorOf(version)}, but the spec asks for Istio ${wanted}. ` +
+      `Give the worker an istioctl ${minorOf(wanted)} (MESHOPS_ISTIOCTL), or set istio=${minorOf(version)}.<patch> in the spec.`
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The charts istioctl carries are those of its own release: rendering another release's images
+ * with them would install a mismatched control plane. Refused with the fix (istioctlVersionProblem).
+ */
+export async function checkIstioctlVersion(istioctlPath: string, spec: MeshSpec, allowDev = false): Promise<string> {
+  if (!RELEASE.test(spec.istio.version)) {
     // the schema still takes 1.28 (runs recorded with it must parse), but no image is tagged so
     throw ApplicationFailure.nonRetryable(
       `The spec's istio.version ${spec.istio.version} names no image tag: Istio tags its images by patch release. Set istio=${spec.istio.version}.<patch>, e.g. istio=1.31.0.`,
@@ -87,13 +116,8 @@ export async function checkIstioctlVersion(istioctlPath: string, spec: MeshSpec)
     );
   }
   const version = await istioctlVersion(istioctlPath);
-  if (minorOf(version) !== minorOf(spec.istio.version)) {
-    throw ApplicationFailure.nonRetryable(
-      `istioctl ${version} (${istioctlPath}) renders Istio ${minorOf(version)}, but the spec asks for Istio ${spec.istio.version}. ` +
-        `Give the worker an istioctl ${minorOf(spec.istio.version)} (MESHOPS_ISTIOCTL), or set istio=${minorOf(version)}.<patch> in the spec.`,
-      'IstioctlVersionMismatch',
-    );
-  }
+  const problem = istioctlVersionProblem(version, istioctlPath, spec, allowDev);
+  if (problem) throw ApplicationFailure.nonRetryable(problem, 'IstioctlVersionMismatch');
   return version;
 }
 

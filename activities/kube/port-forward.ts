@@ -11,7 +11,7 @@ export interface ForwardedPort {
 /**
  * Forwards a local port to the pod's port through the API server (client-node's PortForward over
  * WebSocket, one tunnel per connection), which the kubelet connects to the pod's own localhost.
- * Errors of a tunnel end that connection; close() ends them all.
+ * Errors of a tunnel end that connection; a connection's end closes its tunnel; close() ends them all.
  */
 export async function forwardPort(client: ClusterClient, namespace: string, pod: string, port: number): Promise<ForwardedPort> {
   const forward = new PortForward(client.kubeConfig, true);
@@ -20,7 +20,15 @@ export async function forwardPort(client: ClusterClient, namespace: string, pod:
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    forward.portForward(namespace, pod, [port], socket, null, socket).catch((err: Error) => socket.destroy(err));
+    // The tunnel is a WebSocket to the API server that outlives the local socket unless closed with it.
+    forward.portForward(namespace, pod, [port], socket, null, socket).then(
+      (tunnel) => {
+        const close = () => (typeof tunnel === 'function' ? tunnel() : tunnel)?.close();
+        if (socket.destroyed) close();
+        else socket.once('close', close);
+      },
+      (err: Error) => socket.destroy(err),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

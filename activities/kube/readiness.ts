@@ -1,4 +1,4 @@
-import type { V1CustomResourceDefinition, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1CustomResourceDefinition, V1Deployment, V1Pod } from '@kubernetes/client-node';
 
 export function podReady(pod: V1Pod): boolean {
   return pod.status?.phase === 'Running' && !!pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
@@ -13,17 +13,19 @@ export function podCounts(pod: V1Pod): boolean {
 }
 
 /** Container states the kubelet only leaves when someone fixes the pod spec, the image or the program. */
-const HOPELESS_WAITING = new Set(['ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CrashLoopBackOff', 'CreateContainerConfigError']);
+const HOPELESS_WAITING = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CrashLoopBackOff', 'CreateContainerConfigError']);
 
 /**
  * A pull the registry answered for good: the image or tag does not exist, or access is denied.
- * Anything else (429 Too Many Requests, a timeout) the kubelet's backoff may still get past.
+ * Anything else (429 Too Many Requests, a timeout) the kubelet's backoff may still get past. The
+ * first failed pull (ErrImagePull) already says which: no need to wait for the backoff.
  */
+const PULL_STATES = new Set(['ErrImagePull', 'ImagePullBackOff']);
 const PULL_REFUSED = /not found|manifest unknown|NotFound|does not exist|unauthorized|denied|forbidden|invalid reference/i;
 
 function hopeless(reason: string, message: string | undefined): boolean {
   if (!HOPELESS_WAITING.has(reason)) return false;
-  return reason !== 'ImagePullBackOff' || PULL_REFUSED.test(message ?? '');
+  return !PULL_STATES.has(reason) || PULL_REFUSED.test(message ?? '');
 }
 
 /** What to do about a container that waits in one of those states. */
@@ -37,15 +39,39 @@ function waitingFix(reason: string, image: string | undefined, container: string
   return `image ${image} cannot be pulled: if it is an Istio image, check that the spec's istio version and hub name a published release (e.g. istio=1.31.0 hub=registry.istio.io/release); otherwise that the cluster's nodes can reach the registry`;
 }
 
-/** Lines for the containers of a pod that wait in a state the kubelet will not leave by itself. */
-export function hopelessContainers(pod: V1Pod): string[] {
+/**
+ * The kubelet's latest event about the container's state, if any: "Failed to pull image …" for an
+ * image that does not pull, "Back-off restarting failed container …" for a crash loop.
+ */
+function kubeletEvent(events: CoreV1Event[], pod: V1Pod, reason: string, container: string, image: string | undefined): string | undefined {
+  const about = PULL_STATES.has(reason)
+    ? (e: CoreV1Event) => e.reason === 'Failed' && !!e.message?.startsWith(`Failed to pull image "${image}"`)
+    : reason === 'CrashLoopBackOff'
+      ? (e: CoreV1Event) => e.reason === 'BackOff' && !!e.message?.startsWith(`Back-off restarting failed container ${container} `)
+      : () => false;
+  const mine = events.filter((e) => e.involvedObject?.uid === pod.metadata?.uid && about(e));
+  const last = mine.at(-1);
+  return last ? `${last.reason}: ${last.message}` : undefined;
+}
+
+/**
+ * Lines for the containers of a pod that wait in a state the kubelet will not leave by itself,
+ * quoting the kubelet's event about it (from `events`, the pod's namespace's) and the fix.
+ */
+export function hopelessContainers(pod: V1Pod, events: CoreV1Event[] = []): string[] {
   const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].flatMap((cs) => {
     const waiting = cs.state?.waiting;
     if (!waiting?.reason || !hopeless(waiting.reason, waiting.message)) return [];
     const image = specs.find((c) => c.name === cs.name)?.image;
     const ref = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-    return [`Pod ${ref}: container ${cs.name} is in ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}. Fix: ${waitingFix(waiting.reason, image, cs.name, pod)}.`];
+    const event = kubeletEvent(events, pod, waiting.reason, cs.name, image);
+    // the kubelet records its event as it sets the state: fail on ErrImagePull once the event can be quoted
+    if (waiting.reason === 'ErrImagePull' && !event) return [];
+    const exit = waiting.reason === 'CrashLoopBackOff' && cs.lastState?.terminated ? `; last exit code ${cs.lastState.terminated.exitCode}` : '';
+    return [
+      `Pod ${ref}: container ${cs.name} is in ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}${exit}${event ? `; event ${event}` : ''}. Fix: ${waitingFix(waiting.reason, image, cs.name, pod)}.`,
+    ];
   });
 }
 

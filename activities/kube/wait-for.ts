@@ -39,7 +39,10 @@ export interface WaitSpec<T extends KubernetesObject> {
 
 const STUCK_CHECK_MS = 2_000;
 
-/** Delay before the n-th consecutive relist: 250 ms doubling to 10 s, with ±25% jitter so watchers do not relist in step. */
+/**
+ * Delay before the n-th consecutive reconnect (a watch the server closed, or a relist after 410
+ * Gone or an error): 250 ms doubling to 10 s, with ±25% jitter so watchers do not reconnect in step.
+ */
 export function relistDelayMs(n: number, random: () => number = Math.random): number {
   const base = Math.min(250 * 2 ** n, 10_000);
   return Math.round(base * (0.75 + random() * 0.5));
@@ -83,7 +86,8 @@ function keyOf(obj: KubernetesObject): string {
 
 /**
  * Waits until `check` says done, driven by a watch (list, then watch from that resourceVersion,
- * with bookmarks; restarts when the server ends the watch, relists on 410 Gone). Heartbeats the
+ * with bookmarks; restarts when the server ends the watch, relists on 410 Gone, both backed off
+ * with jitter). Heartbeats the
  * progress; on timeout fails with the objects that are not ready and why. No fixed sleeps.
  */
 export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>): Promise<T[]> {
@@ -143,7 +147,8 @@ export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>): Pr
     heartbeat({ waitingFor: spec.what, progress: latest.progress });
     checkStuck();
   }, Math.min(spec.heartbeatEveryMs ?? 5_000, STUCK_CHECK_MS));
-  let relists = 0;
+  /** Reconnects since the last event: each waits relistDelayMs(reconnects). */
+  let reconnects = 0;
   try {
     await relist();
     for (;;) {
@@ -156,7 +161,7 @@ export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>): Pr
         if (phase === 'BOOKMARK') return false;
         if (phase === 'DELETED') items.delete(keyOf(obj));
         else items.set(keyOf(obj), obj);
-        relists = 0;
+        reconnects = 0;
         return evaluate() || stuckLines !== undefined;
       }, () => stuckLines !== undefined);
       if (typeof outcome === 'object') throw outcome.failed;
@@ -172,11 +177,11 @@ export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>): Pr
           KUBE_FAILURE.waitTimeout,
         );
       }
-      if (outcome === 'relist') {
-        await sleep(relistDelayMs(relists++), signal);
-        await relist();
-      }
-      // 'ended': the server closed the watch; resume from the last resourceVersion.
+      // 'ended': the server closed the watch; resume from the last resourceVersion. 'relist': list
+      // again first. Either way, back off with jitter while reconnects bring no event, so that a
+      // server (or proxy) that keeps closing watches, or answering 410, is not hammered in step.
+      await sleep(relistDelayMs(reconnects++), signal);
+      if (outcome === 'relist') await relist();
     }
   } finally {
     clearInterval(beat);

@@ -108,7 +108,7 @@ async function stuckWorkloads(client: ClusterClient, w: WorkloadWait): Promise<s
   const current = currentRevision(replicaSets.items);
   const lines: string[] = [];
   for (const pod of pods.items.filter((p) => podCounts(p) && !podReady(p) && current(p))) {
-    lines.push(...hopelessContainers(pod));
+    lines.push(...hopelessContainers(pod, events.items));
     const mount = events.items.find(
       (e) =>
         e.involvedObject.uid === pod.metadata?.uid &&

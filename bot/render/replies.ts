@@ -1,6 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import { PHASE_TEXT, SLACK_LIMITS, checklistMrkdwn, escapeMrkdwn, slackSafe, temporalUiLink } from '../../common/slack-text';
+import { describeVerify } from '../../common/endpoint-table';
 import type { MeshStatus } from '../../common/status';
+import type { VerifyResult } from '../../common/verify-result';
 import type { RunSummary } from '../../client';
 
 /** What the bot sends back through response_url: ephemeral unless said otherwise. */
@@ -26,6 +28,12 @@ export function denied(reason: string): Reply {
   return ephemeral(`:lock: ${reason}`);
 }
 
+/** verify-split's verdicts for Slack: each line escaped, the endpoint table as a code block. */
+export function verifyMrkdwn(v: VerifyResult): string {
+  const lines = describeVerify(v).map((line) => (line.startsWith('ENDPOINT ') ? `\`\`\`${escapeMrkdwn(line)}\`\`\`` : escapeMrkdwn(line)));
+  return `*Verify-split ${v.passed ? 'passed' : 'FAILED'}*\n${lines.join('\n')}`;
+}
+
 export function statusReply(status: MeshStatus, ui?: { url?: string; namespace: string }): Reply {
   const link = temporalUiLink(ui?.url, ui?.namespace ?? 'default', status.workflowId);
   const head = `*Mesh ${status.kind} ${escapeMrkdwn(status.spec.local.context)} ↔ ${escapeMrkdwn(status.spec.remote.context)}* — ${PHASE_TEXT[status.phase]}${status.outcome ? `: ${escapeMrkdwn(status.outcome)}` : ''}`;
@@ -33,7 +41,7 @@ export function statusReply(status: MeshStatus, ui?: { url?: string; namespace: 
   return {
     response_type: 'ephemeral',
     text: slackSafe(`Mesh ${status.kind} ${status.workflowId}: ${status.phase}`, SLACK_LIMITS.messageText),
-    blocks: [section(head), section(checklistMrkdwn(status)), { type: 'context', elements: [{ type: 'mrkdwn', text: slackSafe(meta, SLACK_LIMITS.contextText) }] }],
+    blocks: [section(head), section(checklistMrkdwn(status)), ...(status.verify ? [section(verifyMrkdwn(status.verify))] : []), { type: 'context', elements: [{ type: 'mrkdwn', text: slackSafe(meta, SLACK_LIMITS.contextText) }] }],
   };
 }
 

@@ -4,8 +4,23 @@ import { describeObject, type KubeObject } from '../../activities/kube/kube-obje
 
 /** Objects that other test files create and delete while a mesh test runs (their namespaces and cluster-scoped names). */
 const OTHER_TESTS = /meshops\.test$|^primitives-|^harness-/;
-/** Kinds whose objects come and go by themselves: events, and the kubelet heartbeats in kube-node-lease. */
-const EPHEMERAL = new Set(['Event', 'Lease']);
+/** Events come and go by themselves (and expire); they record what happened, not what the cluster holds. */
+const EPHEMERAL = new Set(['Event']);
+/** Metadata the API server or controllers rewrite on every write or that names one incarnation of an object. */
+const VOLATILE_METADATA = ['resourceVersion', 'uid', 'managedFields', 'creationTimestamp', 'generation', 'selfLink'] as const;
+
+/**
+ * Leases that are heartbeats, renewed every few seconds whatever anyone does: the nodes' (in
+ * kube-node-lease), the API servers' identity leases and the leader-election locks of the control
+ * plane's own components (kube-system). Every other Lease (istiod's leader election, say) is compared.
+ */
+function heartbeatLease(o: KubernetesObject): boolean {
+  if (o.kind !== 'Lease') return false;
+  const { namespace, name = '', labels } = o.metadata ?? {};
+  if (namespace === 'kube-node-lease') return true;
+  if (namespace !== 'kube-system') return false;
+  return labels?.['apiserver.kubernetes.io/identity'] !== undefined || ['kube-controller-manager', 'kube-scheduler'].includes(name);
+}
 
 /** Every listable resource the API server serves (core and every group's preferred version), by discovery. */
 async function listableKinds(client: ClusterClient): Promise<[apiVersion: string, kind: string][]> {
@@ -24,11 +39,26 @@ async function listableKinds(client: ClusterClient): Promise<[apiVersion: string
 }
 
 /**
- * The names of every object in the cluster, of every listable kind (ConfigMaps, Secrets, Leases…
- * included; events left out), as "Kind namespace/name": to compare a cluster before and after a run.
+ * An object as its owner wrote it: labels, annotations, owner references (without the owner's
+ * uid), finalizers, data and spec (every field but status), without the metadata that changes on
+ * every write.
+ */
+function normalized(o: KubernetesObject): object {
+  const { status: _status, metadata = {}, ...content } = o as KubernetesObject & { status?: unknown };
+  const meta: Record<string, unknown> = { ...metadata };
+  for (const key of VOLATILE_METADATA) delete meta[key];
+  if (metadata.ownerReferences) meta.ownerReferences = metadata.ownerReferences.map(({ uid: _uid, ...ref }) => ref);
+  return { ...content, metadata: meta };
+}
+
+/**
+ * Every object in the cluster, of every listable kind (ConfigMaps, Secrets, Leases… included;
+ * events and heartbeat Leases left out), one line each: "Kind namespace/name" and the object's
+ * labels, annotations and content as JSON (normalized), sorted: to compare a cluster before and
+ * after a run, line by line.
  */
 export async function clusterSnapshot(client: ClusterClient): Promise<string[]> {
-  const names: string[] = [];
+  const lines: string[] = [];
   for (const [apiVersion, kind] of await listableKinds(client)) {
     const list = await client.objects.list<KubernetesObject>(apiVersion, kind);
     for (const o of list.items) {
@@ -37,10 +67,11 @@ export async function clusterSnapshot(client: ClusterClient): Promise<string[]> 
       // a Service's ClusterIP allocation is cluster-scoped, named by the IP, and owned by the Service
       const owner = (o as { spec?: { parentRef?: { namespace?: string } } }).spec?.parentRef?.namespace;
       if (OTHER_TESTS.test(ns ?? '') || OTHER_TESTS.test(name) || OTHER_TESTS.test(owner ?? '')) continue;
-      names.push(`${kind} ${ns ? `${ns}/` : ''}${name}`);
+      if (heartbeatLease({ ...o, kind })) continue;
+      lines.push(`${kind} ${ns ? `${ns}/` : ''}${name} ${JSON.stringify(normalized({ ...o, apiVersion, kind }))}`);
     }
   }
-  return [...new Set(names)].sort();
+  return [...new Set(lines)].sort();
 }
 
 /** resourceVersion of each object, read back from the API server; "absent" when it does not exist. */

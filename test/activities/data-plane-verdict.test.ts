@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callLoopCommand, hostsFromClusters, judgeDataPlane, pathsFromAccessLog, tallyCalls, warmUpCommand } from '../../activities/istio/verify/data-plane';
+import type { ClusterClient } from '../../activities/kube/cluster-client';
+import { callLoopCommand, hostsBetween, hostsFromClusters, judgeDataPlane, pathsFromAccessLog, readCallPaths, tallyCalls, warmUpCommand, type ProxyReaders } from '../../activities/istio/verify/data-plane';
+import { recordedDataPlane } from '../harness/recorded-data-plane';
 
 /**
  * The data-plane verdict on recorded output: the call loop's answers, and each call's path as
  * sleep's proxy shows it, in today's default access-log format and in Envoy's /clusters admin
- * page. No Envoy runs here, so these are written in those formats (Istio's EnvoyTextLogFormat,
- * Envoy's `cluster::host::stat::value`), with the addresses of the test clusters.
+ * page. No Envoy runs here, so these are written by hand in those formats (Istio's
+ * EnvoyTextLogFormat, Envoy's `cluster::host::stat::value`), not recorded from a mesh. The /clusters
+ * pages are snapshots of one proxy's counters: before the calls (the warm-up's two), after a good
+ * run, after a run whose v2 went to a remote pod IP, and after a later good run on that proxy.
  */
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 const thresholds = { minShare: 0.1, maxFailures: 0 };
@@ -43,7 +47,22 @@ describe('the data-plane verdict on recorded output', () => {
   });
 
   it("reads per-host successes of the cluster from Envoy's /clusters", () => {
-    expect(hostsFromClusters(fixture('sleep-clusters.txt'), cluster)).toEqual({ '10.244.1.3:5000': 5, '198.51.100.1:15443': 5 });
+    expect(hostsFromClusters(fixture('sleep-clusters.txt'), cluster)).toEqual({ '10.244.1.3:5000': 6, '198.51.100.1:15443': 6 });
+  });
+
+  const byHost = (before: string, after: string) => hostsBetween(hostsFromClusters(fixture(before), cluster), hostsFromClusters(fixture(after), cluster));
+
+  it("counts only this run's calls from /clusters: the difference of the snapshots before and after the loop", () => {
+    expect(byHost('sleep-clusters-before.txt', 'sleep-clusters.txt')).toEqual({ '10.244.1.3:5000': 5, '198.51.100.1:15443': 5 });
+    expect(byHost('sleep-clusters-before.txt', 'sleep-clusters-remote-pod.txt')).toEqual({ '10.244.1.3:5000': 5, '10.245.0.2:5000': 5 });
+  });
+
+  it("a repaired mesh passes although Envoy's totals still hold an earlier run's calls to a remote pod IP", () => {
+    const tally = tallyCalls(fixture('split-calls.txt'));
+    const totals = judgeDataPlane(tally, { byHost: hostsFromClusters(fixture('sleep-clusters-after-repair.txt'), cluster) }, expected, thresholds);
+    expect(totals.reason).toContain('5 call(s) went to 10.245.0.2:5000'); // what judging the totals would say
+    const run = judgeDataPlane(tally, { byHost: byHost('sleep-clusters-remote-pod.txt', 'sleep-clusters-after-repair.txt') }, expected, thresholds);
+    expect(run).toMatchObject({ passed: true, byEndpoint: { '10.244.1.3:5000': 5, '198.51.100.1:15443': 5 } });
   });
 
   it('passes when v1 came from the local pod and v2 through the remote gateway, by access log or by /clusters', () => {
@@ -51,7 +70,7 @@ describe('the data-plane verdict on recorded output', () => {
     const byLog = judgeDataPlane(tally, { byRequest: pathsFromAccessLog(fixture('sleep-access-log.txt'), cluster) }, expected, thresholds);
     expect(byLog).toMatchObject({ checked: true, passed: true, byEndpoint: { '10.244.1.3:5000': 5, '198.51.100.1:15443': 5 } });
     expect(byLog.reason).toBe('Both versions answered (v1 5, v2 5 of 10 calls, 0 failed), v1 from local pods and v2 through the remote gateway 198.51.100.1:15443.');
-    expect(judgeDataPlane(tally, { byHost: hostsFromClusters(fixture('sleep-clusters.txt'), cluster) }, expected, thresholds).passed).toBe(true);
+    expect(judgeDataPlane(tally, { byHost: byHost('sleep-clusters-before.txt', 'sleep-clusters.txt') }, expected, thresholds).passed).toBe(true);
   });
 
   it('fails when v2 came from a remote pod IP directly, though both versions answered', () => {
@@ -59,10 +78,10 @@ describe('the data-plane verdict on recorded output', () => {
     const byLog = judgeDataPlane(tally, { byRequest: pathsFromAccessLog(fixture('sleep-access-log-remote-pod.txt'), cluster) }, expected, thresholds);
     expect(byLog.passed).toBe(false);
     expect(byLog.reason).toContain('v2 answered call meshops-RUN-1 through 10.245.0.2:5000, not the remote gateway 198.51.100.1:15443');
-    const byHost = judgeDataPlane(tally, { byHost: hostsFromClusters(fixture('sleep-clusters-remote-pod.txt'), cluster) }, expected, thresholds);
-    expect(byHost.passed).toBe(false);
-    expect(byHost.reason).toContain('5 call(s) went to 10.245.0.2:5000, neither a local pod nor the remote gateway');
-    expect(byHost.reason).toContain('v2 answered 5 calls but only 0 went through the remote gateway 198.51.100.1:15443');
+    const viaClusters = judgeDataPlane(tally, { byHost: byHost('sleep-clusters-before.txt', 'sleep-clusters-remote-pod.txt') }, expected, thresholds);
+    expect(viaClusters.passed).toBe(false);
+    expect(viaClusters.reason).toContain('5 call(s) went to 10.245.0.2:5000, neither a local pod nor the remote gateway');
+    expect(viaClusters.reason).toContain('v2 answered 5 calls but only 0 went through the remote gateway 198.51.100.1:15443');
   });
 
   it('fails naming a call the access log does not show', () => {
@@ -86,5 +105,59 @@ describe('the data-plane verdict on recorded output', () => {
     const paths = { byRequest: pathsFromAccessLog(fixture('sleep-access-log.txt'), cluster) };
     expect(judgeDataPlane(tally, paths, expected, { minShare: 0.1, maxFailures: 1 }).passed).toBe(true);
     expect(judgeDataPlane(tally, paths, expected, { minShare: 0.1, maxFailures: 0 }).passed).toBe(false);
+  });
+
+  describe("reading each call's path from sleep's proxy", () => {
+    const tally = tallyCalls(fixture('split-calls.txt'));
+    const ids = Object.keys(tally.byRequest);
+    const fullLog = fixture('sleep-access-log.txt');
+    const wait = { waitMs: 3_000, pollMs: 20 };
+    /** The recorded data plane answers /clusters; the access log grows as Envoy flushes it, one read after another. */
+    const readers = (logs: string[], paths: 'split' | 'remote-pod' = 'split') => {
+      const dataPlane = recordedDataPlane({ localPod: '10.244.1.3:5000', gateway: '198.51.100.1:15443' }, paths);
+      let reads = 0;
+      const r: ProxyReaders & { reads: () => number } = {
+        reads: () => reads,
+        accessLog: async () => logs[Math.min(reads++, logs.length - 1)],
+        clusters: () => dataPlane.exec({} as ClusterClient, { namespace: 'sample', pod: 'sleep-1', container: 'istio-proxy', command: ['pilot-agent', 'request', 'GET', 'clusters'], timeoutMs: 30_000 }),
+      };
+      return { r, dataPlane };
+    };
+    const firstLines = (n: number) => fullLog.split('\n').slice(0, n).join('\n');
+
+    it('reads the access log again until every call is in it (Envoy flushes it about once a second)', async () => {
+      const { r, dataPlane } = readers([firstLines(1), firstLines(4), fullLog]);
+      const before = hostsFromClusters((await r.clusters()).stdout, cluster);
+      const paths = await readCallPaths(r, cluster, ids, before, wait);
+      expect(r.reads()).toBe(3);
+      expect(judgeDataPlane(tally, paths as { byRequest: Record<string, string> }, expected, thresholds)).toMatchObject({ passed: true, byEndpoint: { '10.244.1.3:5000': 5, '198.51.100.1:15443': 5 } });
+      expect(dataPlane.requests).toHaveLength(1); // only the snapshot before: the log had every call
+    });
+
+    it('gives up after waitMs and names the calls the log still lacks', async () => {
+      const { r } = readers([firstLines(4)]);
+      const started = Date.now();
+      const paths = await readCallPaths(r, cluster, ids, {}, { waitMs: 300, pollMs: 20 });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+      expect(judgeDataPlane(tally, paths as { byRequest: Record<string, string> }, expected, thresholds).reason).toMatch(/call meshops-RUN-10 \(v[12]\) is not in sleep's access log/);
+    });
+
+    it("without access logging: this run's calls from the /clusters snapshots before and after", async () => {
+      const { r, dataPlane } = readers(['']);
+      const before = hostsFromClusters((await r.clusters()).stdout, cluster);
+      expect(await readCallPaths(r, cluster, ids, before, { waitMs: 100, pollMs: 20 })).toEqual({ byHost: { '10.244.1.3:5000': 5, '198.51.100.1:15443': 5 } });
+      expect(dataPlane.requests.map((q) => q.command.join(' '))).toEqual(['pilot-agent request GET clusters', 'pilot-agent request GET clusters']);
+      const remote = readers([''], 'remote-pod');
+      const beforeRemote = hostsFromClusters((await remote.r.clusters()).stdout, cluster);
+      const judged = judgeDataPlane(tally, (await readCallPaths(remote.r, cluster, ids, beforeRemote, { waitMs: 100, pollMs: 20 })) as { byHost: Record<string, number> }, expected, thresholds);
+      expect(judged.reason).toContain('5 call(s) went to 10.245.0.2:5000, neither a local pod nor the remote gateway');
+    });
+
+    it('says why no path could be read when /clusters could not be read before the calls', async () => {
+      const { r } = readers(['']);
+      expect(await readCallPaths(r, cluster, ids, 'exec failed: no istio-proxy', { waitMs: 50, pollMs: 10 })).toBe(
+        "sleep's proxy showed no path: its access log has no line of these calls and its /clusters could not be read (exec failed: no istio-proxy)",
+      );
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { checkIstioctlVersion, istioctlVersion, renderComponents } from '../../activities/istio/istioctl';
+import { checkIstioctlVersion, istioctlVersion, istioctlVersionProblem, renderComponents } from '../../activities/istio/istioctl';
+import { parseConfig } from '../../common/config';
 import { parseMeshNetworks } from '../../activities/istio/mesh-networks';
 import { eastWestGatewayOverlay, remoteOverlay } from '../../activities/istio/operator-overlays';
 import { localControlPlane, localGateways, remoteGateway, remoteProfile } from '../../activities/istio/steps/install-manifests';
@@ -85,13 +86,40 @@ describe('rendering with istioctl manifest generate', () => {
     expect(find(objs, 'ServiceAccount', 'istio-reader-service-account')).toBeDefined();
   });
 
-  it("refuses an istioctl whose minor release differs from the spec's, naming both and the fix", async () => {
+  it("refuses the test clusters' development istioctl unless the worker allows one (MESHOPS_ALLOW_DEV_ISTIOCTL), naming the fix", async () => {
     expect(await istioctlVersion(istioctl)).toBe('1.31-dev');
-    await expect(checkIstioctlVersion(istioctl, spec)).resolves.toBe('1.31-dev');
+    const refused = await checkIstioctlVersion(istioctl, spec).catch((e: unknown) => e as ApplicationFailure);
+    expect(refused).toMatchObject({ type: 'IstioctlVersionMismatch', nonRetryable: true });
+    expect((refused as Error).message).toBe(
+      `istioctl 1.31-dev (${istioctl}) is a development build, not the Istio 1.31.0 release the spec asks for: its charts are not that release's. ` +
+        'Give the worker istioctl 1.31.0 (MESHOPS_ISTIOCTL); or, to render with a development build of 1.31 on purpose (as on test clusters), set MESHOPS_ALLOW_DEV_ISTIOCTL=true for the worker.',
+    );
+    await expect(checkIstioctlVersion(istioctl, spec, true)).resolves.toBe('1.31-dev');
+  });
+
+  it("refuses, even when dev builds are allowed, an istioctl whose minor release differs from the spec's, naming both and the fix", async () => {
     const old = MeshSpec.parse(meshSpecFor('local', 'remote', { istio: { version: '1.28.1' } }));
-    const refused = await checkIstioctlVersion(istioctl, old).catch((e: unknown) => e as ApplicationFailure);
+    const refused = await checkIstioctlVersion(istioctl, old, true).catch((e: unknown) => e as ApplicationFailure);
     expect(refused).toMatchObject({ type: 'IstioctlVersionMismatch', nonRetryable: true });
     expect((refused as Error).message).toMatch(/istioctl 1\.31-dev .* renders Istio 1\.31, but the spec asks for Istio 1\.28\.1\. Give the worker an istioctl 1\.28 \(MESHOPS_ISTIOCTL\), or set istio=1\.31\.<patch>/);
+  });
+
+  it('takes a release istioctl only for exactly the release the spec names (another patch is refused with the fix, dev builds allowed or not)', () => {
+    // what `istioctl version` of a release reports; no release istioctl can be built here (its tags are not on the Go module proxy)
+    for (const allowDev of [false, true]) {
+      expect(istioctlVersionProblem('1.31.0', '/opt/istioctl', spec, allowDev)).toBeUndefined();
+      expect(istioctlVersionProblem('1.31.1', '/opt/istioctl', spec, allowDev)).toBe(
+        "istioctl 1.31.1 (/opt/istioctl) renders Istio 1.31.1, but the spec asks for Istio 1.31.0: its charts are those of its own release. Give the worker istioctl 1.31.0 (MESHOPS_ISTIOCTL), or set istio=1.31.1 in the spec.",
+      );
+      expect(istioctlVersionProblem('1.30.0', '/opt/istioctl', spec, allowDev)).toContain('Give the worker istioctl 1.31.0 (MESHOPS_ISTIOCTL), or set istio=1.30.0 in the spec.');
+    }
+  });
+
+  it('reads MESHOPS_ALLOW_DEV_ISTIOCTL into the worker config (default: refused), and refuses a value that is not true or false', () => {
+    expect(parseConfig({ env: {}, home: '/home/x' }).allowDevIstioctl).toBe(false);
+    expect(parseConfig({ env: { MESHOPS_ALLOW_DEV_ISTIOCTL: 'true' }, home: '/home/x' }).allowDevIstioctl).toBe(true);
+    expect(parseConfig({ env: { MESHOPS_ALLOW_DEV_ISTIOCTL: 'false' }, home: '/home/x' }).allowDevIstioctl).toBe(false);
+    expect(() => parseConfig({ env: { MESHOPS_ALLOW_DEV_ISTIOCTL: 'yes' }, home: '/home/x' })).toThrow(/allowDevIstioctl is set by MESHOPS_ALLOW_DEV_ISTIOCTL/);
   });
 
   it("kills istioctl and rejects with the SDK's cancellation when the activity is cancelled", async () => {

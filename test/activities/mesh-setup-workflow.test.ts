@@ -40,7 +40,8 @@ describe('the real meshSetup workflow on a real worker, the test clusters and th
     const [local, remote] = [clients.forContext('local'), clients.forContext('remote')];
     const before = { local: await clusterSnapshot(local), remote: await clusterSnapshot(remote) };
     const activities = {
-      ...createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: noExec, timeouts: { rolloutMs: 150_000 } }),
+      // the test clusters' istioctl is a development build: the worker must be told to accept it
+      ...createMeshStepActivities({ kubeconfigPath, istioctlPath, allowDevIstioctl: true, execInPod: noExec, timeouts: { rolloutMs: 150_000 } }),
       ...new RecordingNotifier().activities(),
     };
     // Its own Temporal namespace: other tests run mesh-setup/local--remote with fake steps.

@@ -1,18 +1,20 @@
-import { CoreV1Api, KubeConfig, type V1MutatingWebhookConfiguration, type V1Pod, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { CoreV1Api, KubeConfig, type V1MutatingWebhookConfiguration, type V1Pod, type V1Secret, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { createMeshStepActivities } from '../../activities/mesh-steps';
-import { applyObjects } from '../../activities/kube/apply';
+import { applyObjects, deleteObjects } from '../../activities/kube/apply';
 import { KubeClients, type ClusterClient } from '../../activities/kube/cluster-client';
 import { EXEC_TIMEOUT, execInPod, type ExecInPod } from '../../activities/kube/exec';
-import { waitForWorkloads } from '../../activities/kube/waits';
+import { waitForGone, waitForWorkloads } from '../../activities/kube/waits';
 import { verifyExecTimeoutMs } from '../../activities/istio/steps/verify-split';
 import { ISTIO_LABELS } from '../../activities/istio/istioctl';
-import { generateRootCa } from '../../activities/istio/mesh-ca';
+import { generateRootCa, issuedBy } from '../../activities/istio/mesh-ca';
+import { ensureCacerts } from '../../activities/istio/root-ca-store';
 import { parseMeshNetworks } from '../../activities/istio/mesh-networks';
 import { remoteKubeconfig, remoteSecret } from '../../activities/istio/remote-secret';
 import { istioNamespace } from '../../activities/istio/mesh-objects';
 import { localSamples, remoteSamples } from '../../activities/istio/samples';
-import { applyNamespace } from '../../activities/kube/namespaces';
+import { applyNamespace, releaseNamespace } from '../../activities/kube/namespaces';
 import { localControlPlane, localGateways, remoteGateway, remoteProfile } from '../../activities/istio/steps/install-manifests';
 import { meshSpecFor, MeshSpec, type MeshSpecInput } from '../../common/mesh-spec';
 import type { MeshFacts } from '../../common/status';
@@ -46,13 +48,34 @@ const readyPods = async (client: ClusterClient, namespace: string, labelSelector
   (await client.core.listNamespacedPod({ namespace, labelSelector })).items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
 const containerImages = (pod: V1Pod) => (pod.spec?.containers ?? []).map((c) => c.image);
 const failureOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as ApplicationFailure);
+const decoded = (secret: V1Secret, key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+/** A key's public half as SPKI DER, base64: what a private key and its certificate share. */
+const spki = (key: KeyObject) => (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' }).toString('base64');
+
+/**
+ * The Secrets (namespace/name/key) on the cluster holding a private key whose public half is
+ * `publicKey` (SPKI, base64): every PEM private-key block in every value of every Secret, parsed.
+ */
+async function secretsHoldingKeyOf(client: ClusterClient, publicKey: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const s of (await client.core.listSecretForAllNamespaces()).items) {
+    for (const key of Object.keys(s.data ?? {})) {
+      for (const pem of decoded(s, key).match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]+-----END [A-Z ]*PRIVATE KEY-----/g) ?? []) {
+        if (spki(createPrivateKey(pem)) === publicKey) found.push(`${s.metadata?.namespace}/${s.metadata?.name}/${key}`);
+      }
+    }
+  }
+  return found;
+}
 
 describe('mesh step activities on the test clusters, with a real istiod', () => {
   const kubeconfigPath = testKubeconfigPath();
   const istioctlPath = findBinary('istioctl');
   const specInput: MeshSpecInput = meshSpecFor('local', 'remote', { verify: { requests: 10, minShare: 0.1, maxFailures: 0 }, purge: true });
   const spec = MeshSpec.parse(specInput);
-  const steps = createMeshStepActivities({ kubeconfigPath, istioctlPath, timeouts: { rolloutMs: 150_000 } });
+  // the test clusters' istioctl is a development build (1.31-dev): the worker accepts it only when told to
+  const deps = { kubeconfigPath, istioctlPath, allowDevIstioctl: true };
+  const steps = createMeshStepActivities({ ...deps, timeouts: { rolloutMs: 150_000 } });
   const clients = new KubeClients(kubeconfigPath);
   const local = clients.forContext('local');
   const remote = clients.forContext('remote');
@@ -64,15 +87,56 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
   };
   let before: { local: string[]; remote: string[] };
 
+  /**
+   * What the real istiod lists on /debug/networkz once it has caught up: network1's east-west
+   * gateway (found by its network label) and network2's only at `network2` (meshNetworks). Every
+   * answer seen is kept: none may ever hold 0.0.0.0.
+   */
+  const networkzSeen: string[] = [];
+  const expectNetworkz = async (network2: string | undefined) => {
+    await until(`istiod's /debug/networkz to list network1's gateway and ${network2 ? `network2's at ${network2}:15443` : 'none of network2'}`, async () => {
+      const gateways = await istiodDebug<ClusterNetworkz>('/debug/networkz');
+      networkzSeen.push(JSON.stringify(gateways));
+      const n1 = gateways.filter((g) => g.Network === 'network1');
+      const n2 = gateways.filter((g) => g.Network === 'network2');
+      const localGateway = facts.localGatewayAddress ?? '';
+      const n1ok = n1.length === 1 && (localGateway ? n1[0].Addr === localGateway : /^192\.0\.2\.\d+$/.test(n1[0].Addr));
+      const n2ok = network2 ? n2.length === 1 && n2[0].Addr === network2 && n2[0].Port === 15443 : n2.length === 0;
+      return (n1ok && n2ok && gateways.length === n1.length + n2.length) || JSON.stringify(gateways);
+    }, 60_000);
+    expect(networkzSeen.filter((seen) => seen.includes('0.0.0.0'))).toEqual([]);
+  };
+
+  // Namespaces that are the user's before the run, with labels and annotations of their own: the
+  // teardown must leave them as they were (compared, with everything else, by clusterSnapshot).
+  const usersNamespaces: [ClusterClient, { metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> } }][] = [
+    [remote, { metadata: { name: 'istio-system', labels: { team: 'platform' }, annotations: { 'example.com/owner': 'platform team' } } }],
+    [local, { metadata: { name: 'sample', labels: { team: 'demo', 'istio-injection': 'disabled' }, annotations: { 'example.com/owner': 'demo team' } } }],
+  ];
+
   jest.setTimeout(600_000);
 
   beforeAll(async () => {
+    for (const [client, ns] of usersNamespaces) await client.core.createNamespace({ body: ns });
     before = { local: await clusterSnapshot(local), remote: await clusterSnapshot(remote) };
+  });
+  afterAll(async () => {
+    for (const [client, ns] of usersNamespaces) {
+      await deleteObjects(client, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata.name } }]);
+      await waitForGone(client, { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces' }, [ns.metadata.name], 120_000);
+    }
   });
 
   it('preflight: reads both versions and istioctl, checks permissions; refuses an istiod meshops did not install, naming it', async () => {
     const outcome = await run('preflight');
     expect(outcome.summary).toMatch(/^istioctl 1\.31-dev renders Istio 1\.31\.0; local v1\.36\.3, remote v1\.36\.3; permissions ok; remote API server https:\/\/198\.18\.\d+\.3:6443 for istiod; no other Istio installed$/);
+    // without the worker's MESHOPS_ALLOW_DEV_ISTIOCTL the same development build is refused, with the fix
+    const strict = createMeshStepActivities({ kubeconfigPath, istioctlPath });
+    const dev = await failureOf(strict.preflight({ spec, facts: {} }));
+    expect(dev).toMatchObject({ type: 'IstioctlVersionMismatch', nonRetryable: true });
+    expect(dev?.message).toContain(`istioctl 1.31-dev (${istioctlPath}) is a development build, not the Istio 1.31.0 release the spec asks for`);
+    expect(dev?.message).toContain('Give the worker istioctl 1.31.0 (MESHOPS_ISTIOCTL); or, to render with a development build of 1.31 on purpose (as on test clusters), set MESHOPS_ALLOW_DEV_ISTIOCTL=true for the worker.');
+    await expect(failureOf(strict.installLocal({ spec, facts: {} }))).resolves.toMatchObject({ type: 'IstioctlVersionMismatch' });
 
     const foreign = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istiod', namespace: 'default', labels: { app: 'istiod', 'operator.istio.io/managed': 'Reconcile', 'operator.istio.io/version': '1.28.0' } }, spec: { replicas: 0, selector: { matchLabels: { app: 'istiod' } }, template: { metadata: { labels: { app: 'istiod' } }, spec: { containers: [{ name: 'discovery', image: 'registry.istio.io/release/pilot:1.28.0' }] } } } };
     await applyObjects(remote, [foreign]);
@@ -98,7 +162,8 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     await applyObjects(local, (await localGateways(istioctlPath, spec, undefined)).filter((o) => o.kind !== 'Gateway' && o.kind !== 'VirtualService'));
     const stuck = await failureOf(waitForWorkloads(local, { namespace: 'istio-system', labelSelector: 'app=istio-eastwestgateway', timeoutMs: 120_000, label: 'east-west gateway' }));
     expect(stuck).toMatchObject({ type: 'KubeWorkloadStuck', nonRetryable: true });
-    expect(stuck?.message).toMatch(/container istio-proxy is in ImagePullBackOff \(Back-off pulling image "auto"/);
+    // the first failed pull already fails the wait (ErrImagePull), quoting the kubelet's event
+    expect(stuck?.message).toMatch(/container istio-proxy is in ErrImagePull \(.*"docker\.io\/library\/auto:latest".*\); event Failed: Failed to pull image "auto"/);
     expect(stuck?.message).toContain('image "auto" is a placeholder that Istio\'s injection webhook replaces');
     // what meshops applies is found again by its owner labels and removed
     await steps.cleanupStep({ spec, facts: {}, step: 'install-local' });
@@ -116,6 +181,38 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     await expect(run('preflight')).resolves.toMatchObject({ summary: expect.stringContaining('no other Istio installed') });
     await steps.cleanupStep({ spec, facts: {}, step: 'install-local' });
     expect(await clusterSnapshot(local)).toEqual(before.local);
+  });
+
+  it("cacerts: one meshops did not write is refused (install-local stops, the Secret untouched); meshops' own is replaced for another root while no istiod runs", async () => {
+    await applyNamespace(local, istioNamespace(spec, 'local'));
+    try {
+      const foreign = await local.core.createNamespacedSecret({
+        namespace: 'istio-system',
+        body: { metadata: { name: 'cacerts' }, stringData: { 'ca-cert.pem': 'users-own', 'ca-key.pem': 'users-own', 'root-cert.pem': 'users-own', 'cert-chain.pem': 'users-own' } },
+      });
+      const refused = await failureOf(run('installLocal'));
+      expect(refused).toMatchObject({ type: 'ForeignCacerts', nonRetryable: true });
+      expect(refused?.message).toBe(
+        'Secret istio-system/cacerts on local exists and was not created by meshops. Supply the root it chains to (MESHOPS_ROOT_CA_DIR) after deleting it, or delete it to let meshops issue a new one, then retry.',
+      );
+      const after = await local.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
+      expect(after.metadata?.resourceVersion).toBe(foreign.metadata?.resourceVersion);
+      expect((await local.core.listNamespacedPod({ namespace: 'istio-system' })).items).toEqual([]);
+      await local.core.deleteNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
+
+      const [first, second] = [await generateRootCa('first-root'), await generateRootCa('second-root')];
+      expect(await ensureCacerts(local, first, 'local', spec.meshId)).toBe('written');
+      expect(await ensureCacerts(local, first, 'local', spec.meshId)).toBe('kept');
+      // no istiod runs on it yet: replacing it breaks no workload certificate
+      expect(await ensureCacerts(local, second, 'local', spec.meshId)).toBe('replaced');
+      const replaced = await local.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
+      expect(decoded(replaced, 'root-cert.pem')).toBe(second.certPem);
+      expect(issuedBy(decoded(replaced, 'ca-cert.pem'), second)).toBe(true);
+      expect(issuedBy(decoded(replaced, 'ca-cert.pem'), first)).toBe(false);
+      expect(replaced.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'meshops' });
+    } finally {
+      await releaseNamespace(local, 'istio-system', 120_000);
+    }
   });
 
   it('install-local: istiod first, Ready as a real process with its own identity; its webhooks patched by it; then the gateways, injected by it', async () => {
@@ -143,18 +240,18 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     // the plug-in CA: an intermediate in cacerts, and the root's private key in no Secret of the cluster
     const cacerts = await local.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
     expect(Object.keys(cacerts.data ?? {}).sort()).toEqual(['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem', 'root-cert.pem']);
-    const secrets = await local.core.listSecretForAllNamespaces();
-    expect(secrets.items.flatMap((s) => Object.keys(s.data ?? {}))).not.toContain('root-key.pem');
+    const [caCert, rootCert] = [decoded(cacerts, 'ca-cert.pem'), decoded(cacerts, 'root-cert.pem')];
+    expect(caCert).not.toBe(rootCert);
+    expect(new X509Certificate(caCert).verify(new X509Certificate(rootCert).publicKey)).toBe(true);
+    expect(spki(createPrivateKey(decoded(cacerts, 'ca-key.pem')))).toBe(spki(new X509Certificate(caCert).publicKey));
+    const rootPublicKey = spki(new X509Certificate(rootCert).publicKey);
+    expect({ local: await secretsHoldingKeyOf(local, rootPublicKey), remote: await secretsHoldingKeyOf(remote, rootPublicKey) }).toEqual({ local: [], remote: [] });
     expect(await remote.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' }).catch((e: { code?: number }) => e.code)).toBe(404);
 
     const cm = await local.core.readNamespacedConfigMap({ name: 'istio', namespace: 'istio-system' });
     expect(parseMeshNetworks(cm.data?.meshNetworks).networks.network2).toEqual({ endpoints: [], gateways: [] });
     // what the real istiod sees: only network1's gateway, found by its network label; no 0.0.0.0
-    await until('istiod to list the local east-west gateway', async () => {
-      const gateways = await istiodDebug<ClusterNetworkz>('/debug/networkz');
-      return gateways.some((g) => g.Network === 'network1' && /^192\.0\.2\.\d+$/.test(g.Addr)) || JSON.stringify(gateways);
-    }, 60_000);
-    expect(JSON.stringify(await istiodDebug('/debug/networkz'))).not.toContain('0.0.0.0');
+    await expectNetworkz(undefined);
   });
 
   it('install-local: a second run with istiod running changes nothing, not even what istiod set (caBundle, failurePolicy)', async () => {
@@ -168,7 +265,7 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
 
   it("install-local: refuses to replace cacerts with another root while istiod runs on it", async () => {
     const otherRoot = await generateRootCa('other-mesh');
-    const withOtherRoot = createMeshStepActivities({ kubeconfigPath, istioctlPath, rootCa: otherRoot });
+    const withOtherRoot = createMeshStepActivities({ ...deps, rootCa: otherRoot });
     const before = (await local.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' })).metadata?.resourceVersion;
     const refused = await failureOf(withOtherRoot.installLocal({ spec, facts }));
     expect(refused).toMatchObject({ type: 'CacertsRootChange', nonRetryable: true });
@@ -180,10 +277,11 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     const outcome = await run('waitLocal');
     expect(facts.localGatewayAddress).toMatch(/^192\.0\.2\.\d+$/);
     expect(outcome.summary).toMatch(new RegExp(`^3 Deployments, 3 pods Ready on local; gateway ${facts.localGatewayAddress}$`));
+    await expectNetworkz(undefined);
   });
 
   it('wait-local: times out naming a pod that cannot become Ready, with its condition and event', async () => {
-    const fast = createMeshStepActivities({ kubeconfigPath, istioctlPath, timeouts: { rolloutMs: 8_000 } });
+    const fast = createMeshStepActivities({ ...deps, timeouts: { rolloutMs: 8_000 } });
     const pod = 'pinned-to-missing-node';
     await local.core.createNamespacedPod({
       namespace: 'istio-system',
@@ -208,6 +306,9 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     const slices = await remote.objects.list('discovery.k8s.io/v1', 'EndpointSlice', 'istio-system');
     const istiod = slices.items.find((s) => s.metadata?.name === 'istiod') as { endpoints?: { addresses: string[] }[] } | undefined;
     expect(istiod?.endpoints?.flatMap((e) => e.addresses)).toEqual([facts.localGatewayAddress]);
+
+    expect(await remote.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' }).catch((e: { code?: number }) => e.code)).toBe(404);
+    await expectNetworkz(undefined);
 
     const objects = await remoteProfile(istioctlPath, spec, facts.localGatewayAddress as string);
     const first = await resourceVersions(remote, objects);
@@ -294,6 +395,8 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
       return clusters.some((c) => c.id === 'remote' && c.syncStatus === 'synced' && c.secretName === 'istio-system/istio-remote-secret-remote') || JSON.stringify(clusters);
     }, 60_000);
 
+    await expectNetworkz(undefined);
+
     const rv = secret.metadata?.resourceVersion;
     const again = await run('linkSecret');
     expect(again.facts?.remoteSecretFingerprint).toBe(facts.remoteSecretFingerprint);
@@ -306,6 +409,8 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     const [gateway] = await readyPods(remote, 'istio-system', 'app=istio-eastwestgateway');
     expect(containerImages(gateway)).toEqual(['registry.istio.io/release/proxyv2:1.31.0']);
     expect(gateway.metadata?.labels).toMatchObject({ 'topology.istio.io/network': 'network2' });
+    // its Service carries no network label: istiod knows network2's gateway only from meshNetworks, after patch-gateway
+    await expectNetworkz(undefined);
     const first = await resourceVersions(remote, await remoteGateway(istioctlPath, spec));
     await run('waitRemote');
     expect(await resourceVersions(remote, await remoteGateway(istioctlPath, spec))).toEqual(first);
@@ -317,11 +422,7 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     expect(outcome.summary).toBe(`meshNetworks network2 gateway none → ${facts.remoteGatewayAddress}:15443 on local`);
     const cm = await local.core.readNamespacedConfigMap({ name: 'istio', namespace: 'istio-system' });
     expect(parseMeshNetworks(cm.data?.meshNetworks).networks.network2.gateways).toEqual([{ address: facts.remoteGatewayAddress, port: 15443 }]);
-    await until('istiod to list the remote gateway from meshNetworks', async () => {
-      const gateways = await istiodDebug<ClusterNetworkz>('/debug/networkz');
-      return gateways.some((g) => g.Network === 'network2' && g.Addr === facts.remoteGatewayAddress && g.Port === 15443) || JSON.stringify(gateways);
-    }, 60_000);
-    expect(JSON.stringify(await istiodDebug('/debug/networkz'))).not.toContain('0.0.0.0');
+    await expectNetworkz(facts.remoteGatewayAddress);
 
     expect((await run('patchGateway')).summary).toContain('already');
     const cm2 = await local.core.readNamespacedConfigMap({ name: 'istio', namespace: 'istio-system' });
@@ -329,6 +430,7 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     // install-local rerun after the patch keeps the real address (it renders from the live ConfigMap)
     await run('installLocal');
     expect((await local.core.readNamespacedConfigMap({ name: 'istio', namespace: 'istio-system' })).metadata?.resourceVersion).toBe(cm.metadata?.resourceVersion);
+    await expectNetworkz(facts.remoteGatewayAddress);
   });
 
   it("deploy-samples: injected on both sides by istiod's webhooks (v2 through the remote's), istiod holds both as mTLS endpoints; a second run changes nothing", async () => {
@@ -350,6 +452,8 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
       const remote1 = shards['Kubernetes/remote']?.[0];
       return (local1?.TLSMode === 'istio' && remote1?.TLSMode === 'istio' && remote1.Network === 'network2') || JSON.stringify(shards);
     }, 60_000);
+
+    await expectNetworkz(facts.remoteGatewayAddress);
 
     const samples = { local: localSamples('sample', 15443), remote: remoteSamples('sample') };
     const first = { local: await resourceVersions(local, samples.local), remote: await resourceVersions(remote, samples.remote) };
@@ -378,7 +482,7 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     const [v1] = await readyPods(local, 'sample', 'app=helloworld');
     const addresses = { localPod: `${v1.status?.podIP}:5000`, gateway: `${facts.remoteGatewayAddress}:15443` };
     const dataPlane = recordedDataPlane(addresses);
-    const withDataPlane = createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: dataPlane.exec });
+    const withDataPlane = createMeshStepActivities({ ...deps, execInPod: dataPlane.exec });
     const outcome = await withDataPlane.verifySplit({ spec, facts });
 
     const { controlPlane, dataPlane: traffic } = outcome.verify ?? {};
@@ -391,9 +495,10 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     expect(outcome.verify?.passed).toBe(true);
     // the step's summary carries the table
     expect(outcome.summary).toMatch(new RegExp(`\\n${addresses.localPod.replaceAll('.', '\\.')} +\\S+ +network1 +1 +local pod `));
-    // warm-up and calls in sleep's container, then each call's path from its proxy (no pod logs here: /clusters)
+    // warm-up in sleep's container, its proxy's /clusters before the calls, the calls, then each call's path from its proxy (no pod logs here: /clusters)
     expect(dataPlane.requests.map((r) => [r.container, r.command.join(' ')])).toEqual([
       ['sleep', expect.stringMatching(/^sh -c a=; b=; .*helloworld\.sample:5000\/hello/)],
+      ['istio-proxy', 'pilot-agent request GET clusters'],
       ['sleep', expect.stringMatching(/^sh -c for i in \$\(seq 1 10\); .*-H "x-request-id: meshops-[0-9a-f]+-\$i" helloworld\.sample:5000\/hello/)],
       ['istio-proxy', 'pilot-agent request GET clusters'],
     ]);
@@ -402,7 +507,7 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
   it('verify-split (control-plane verdict only, as on clusters without a data plane): execs nothing and says traffic was not checked', async () => {
     const controlOnly = MeshSpec.parse({ ...specInput, verify: { ...specInput.verify, verdicts: ['control-plane'] } });
     const untouched = recordedExec('', 'no exec expected', 1);
-    const outcome = await createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: untouched.exec }).verifySplit({ spec: controlOnly, facts });
+    const outcome = await createMeshStepActivities({ ...deps, execInPod: untouched.exec }).verifySplit({ spec: controlOnly, facts });
     expect(untouched.requests).toEqual([]);
     expect(outcome.verify).toMatchObject({ passed: true, controlPlane: { passed: true }, dataPlane: { checked: false, passed: false } });
     expect(outcome.summary).toContain('Data plane: Traffic through the mesh was not checked: the spec asks only for control-plane');
@@ -411,14 +516,14 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
   it('verify-split: a v2 reached at a remote pod IP directly fails the data-plane verdict, though istiod sends the split', async () => {
     const [v1] = await readyPods(local, 'sample', 'app=helloworld');
     const dataPlane = recordedDataPlane({ localPod: `${v1.status?.podIP}:5000`, gateway: `${facts.remoteGatewayAddress}:15443` }, 'remote-pod');
-    const outcome = await createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: dataPlane.exec }).verifySplit({ spec, facts });
+    const outcome = await createMeshStepActivities({ ...deps, execInPod: dataPlane.exec }).verifySplit({ spec, facts });
     expect(outcome.verify).toMatchObject({ passed: false, controlPlane: { passed: true }, dataPlane: { checked: true, passed: false } });
     expect(outcome.verify?.dataPlane?.reason).toContain('5 call(s) went to 10.245.0.2:5000, neither a local pod nor the remote gateway');
   });
 
   it('verify-split: a call loop that cannot run (no curl in the image) is an error naming the pod, not a verdict', async () => {
     const broken = recordedExec('', 'sh: curl: not found', 127);
-    const withBrokenSleep = createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: broken.exec });
+    const withBrokenSleep = createMeshStepActivities({ ...deps, execInPod: broken.exec });
     const failure = await failureOf(withBrokenSleep.verifySplit({ spec, facts }));
     expect(failure?.type).toBe('VerifyLoopFailed');
     expect(failure?.message).toMatch(/container sleep of pod sample\/sleep-[a-z0-9-]+ exited 127 before any call: sh: curl: not found/);
@@ -436,7 +541,7 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
         stdout: '--- meshops call 1\nHello version: v1\n--- meshops call 2\ncurl: (28) timed out\n--- meshops call 3\n',
       });
     };
-    const withSlowLeg = createMeshStepActivities({ kubeconfigPath, istioctlPath, execInPod: slow });
+    const withSlowLeg = createMeshStepActivities({ ...deps, execInPod: slow });
     const spec25 = MeshSpec.parse(meshSpecFor('local', 'remote', { verify: { requests: 25, minShare: 0.1, maxFailures: 0 } }));
     const failure = await failureOf(withSlowLeg.verifySplit({ spec: spec25, facts }));
     expect(budgets).toEqual([160_000]);
@@ -453,19 +558,59 @@ describe('mesh step activities on the test clusters, with a real istiod', () => 
     expect(failure?.message).toContain(`exec into container sleep of pod sample/${pod} on local`);
   });
 
+  it("after the whole run: the remote holds no cacerts, local's holds an intermediate, and no Secret on either cluster holds the root's private key", async () => {
+    expect(await remote.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' }).catch((e: { code?: number }) => e.code)).toBe(404);
+    const cacerts = await local.core.readNamespacedSecret({ name: 'cacerts', namespace: 'istio-system' });
+    const [caCert, rootCert] = [decoded(cacerts, 'ca-cert.pem'), decoded(cacerts, 'root-cert.pem')];
+    expect(caCert).not.toBe(rootCert);
+    expect(new X509Certificate(caCert).ca).toBe(true);
+    expect(new X509Certificate(caCert).verify(new X509Certificate(rootCert).publicKey)).toBe(true);
+    // the root istiod hands to every workload is that one, and its private key is nowhere
+    expect((await remote.core.readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'sample' })).data?.['root-cert.pem']?.trim()).toBe(rootCert.trim());
+    const rootPublicKey = spki(new X509Certificate(rootCert).publicKey);
+    expect({ local: await secretsHoldingKeyOf(local, rootPublicKey), remote: await secretsHoldingKeyOf(remote, rootPublicKey) }).toEqual({ local: [], remote: [] });
+    // the search does find a private key where one is: the intermediate's, in cacerts
+    expect(await secretsHoldingKeyOf(local, spki(new X509Certificate(caCert).publicKey))).toEqual(['istio-system/cacerts/ca-key.pem']);
+  });
+
+  it("undoing wait-remote alone takes the remote gateway's address out of meshNetworks too (istiod lists no network2 gateway); setup then brings it back", async () => {
+    const address = facts.remoteGatewayAddress;
+    const outcome = await steps.cleanupStep({ spec, facts, step: 'wait-remote' });
+    expect(outcome.summary).toBe(`wait-remote: east-west gateway removed from remote (${outcome.summary.match(/\((\d+) objects\)/)?.[1]} objects); meshNetworks network2 gateway ${address}:15443 removed`);
+    expect((await remote.core.listNamespacedService({ namespace: 'istio-system', labelSelector: 'app=istio-eastwestgateway' })).items).toEqual([]);
+    const cm = await local.core.readNamespacedConfigMap({ name: 'istio', namespace: 'istio-system' });
+    expect(parseMeshNetworks(cm.data?.meshNetworks).networks.network2).toEqual({ endpoints: [], gateways: [] });
+    await expectNetworkz(undefined);
+    // the same as patch-gateway's own undo: a second undo finds nothing
+    expect((await steps.cleanupStep({ spec, facts, step: 'patch-gateway' })).summary).toBe('patch-gateway: no network2 gateway address in meshNetworks, nothing to undo');
+
+    await run('waitRemote');
+    await run('patchGateway');
+    await expectNetworkz(facts.remoteGatewayAddress);
+  });
+
   it("cleanup without purge keeps Istio's CRDs, and with them the Istio resources users made", async () => {
     const usersRoute = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'users-own', namespace: 'default' }, spec: { hosts: ['example.local'], http: [{ route: [{ destination: { host: 'example.local' } }] }] } };
     await applyObjects(remote, [usersRoute]);
     const outcome = await steps.cleanupStep({ spec: { ...spec, purge: false }, facts, step: 'install-remote' });
-    expect(outcome.summary).toMatch(/^install-remote: Istio removed from remote \(\d+ objects, istio-system deleted, CRDs kept\)$/);
+    // the remote's istio-system was the user's before the run: released, not deleted; the remote gateway went with the rest, and its address with it
+    expect(outcome.summary).toBe(
+      `install-remote: Istio removed from remote (${outcome.summary.match(/\((\d+) objects/)?.[1]} objects, istio-system released, CRDs kept); meshNetworks network2 gateway ${facts.remoteGatewayAddress}:15443 removed`,
+    );
+    await expectNetworkz(undefined);
     await expect(remote.apiext.readCustomResourceDefinition({ name: 'virtualservices.networking.istio.io' })).resolves.toBeDefined();
     await expect(remote.objects.read(usersRoute)).resolves.toMatchObject({ metadata: { name: 'users-own' } });
   });
 
   it('cleanup (purge): undoes every step in reverse and leaves every object of both clusters as before the run, ConfigMaps included', async () => {
     const outcome = await steps.cleanupStep({ spec, facts, step: 'cleanup' });
-    expect(outcome.summary).toMatch(/^verify-split: .*; deploy-samples: samples removed .*; patch-gateway: meshNetworks network2 gateway .* removed; wait-remote: .*; link-secret: .*; install-remote: Istio removed from remote .*CRDs purged\); install-local: Istio removed from local \(\d+ objects, \d+ istiod ConfigMaps on both clusters, istio-system deleted, CRDs purged\)$/);
+    expect(outcome.summary).toMatch(/^verify-split: .*; deploy-samples: samples removed .*; patch-gateway: no network2 gateway address in meshNetworks, nothing to undo; wait-remote: .*; link-secret: .*; install-remote: Istio removed from remote .*CRDs purged\); install-local: Istio removed from local \(\d+ objects, \d+ istiod ConfigMaps on both clusters, istio-system deleted, CRDs purged\)$/);
     expect({ local: await clusterSnapshot(local), remote: await clusterSnapshot(remote) }).toEqual(before);
+    // the user's namespaces are still there, with their own labels and annotations only (istio-injection=disabled back)
+    for (const [client, ns] of usersNamespaces) {
+      const live = await client.core.readNamespace({ name: ns.metadata.name });
+      expect({ labels: live.metadata?.labels, annotations: live.metadata?.annotations }).toEqual({ labels: { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name }, annotations: ns.metadata.annotations });
+    }
     const again = await steps.cleanupStep({ spec, facts, step: 'cleanup' });
     expect(again.summary).toContain('install-local: Istio removed from local (0 objects, 0 istiod ConfigMaps on both clusters, istio-system absent');
   });

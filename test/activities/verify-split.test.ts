@@ -1,7 +1,15 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { get, type RequestOptions } from 'node:https';
+import { promisify } from 'node:util';
 import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { createMeshStepActivities } from '../../activities/mesh-steps';
-import { connectToIstiod } from '../../activities/istio/istiod-access';
-import { fetchClusterLoadAssignment } from '../../activities/xds/xds-client';
+import { connectToIstiod, ISTIOD_SERVER_NAME } from '../../activities/istio/istiod-access';
+import { istioTokenAudience } from '../../activities/istio/steps/verify-split';
+import { fetchClusterLoadAssignment, type XdsServer } from '../../activities/xds/xds-client';
+import type { ClusterClient } from '../../activities/kube/cluster-client';
 import { nodeField, sidecarNode } from '../../activities/xds/sidecar-node';
 import { KubeClients } from '../../activities/kube/cluster-client';
 import { podReady } from '../../activities/kube/readiness';
@@ -13,6 +21,7 @@ import { SETUP_STEPS, type SetupStepId } from '../../common/steps';
 import type { ControlPlaneVerdict } from '../../common/verify-result';
 import { acquireClusterLock } from '../harness/cluster-lock';
 import { findBinary } from '../harness/kube';
+import { istiodDebug } from '../harness/kube/istiod-debug';
 import { testKubeconfigPath } from '../harness/kube/test-clusters';
 import { until } from '../harness/kube/wait';
 import { clusterSnapshot } from './cluster-snapshot';
@@ -30,14 +39,45 @@ beforeAll(async () => {
 afterAll(() => releaseIstioLock?.());
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const HELLOWORLD_CLUSTER = 'outbound|5000||helloworld.sample.svc.cluster.local';
+
+/** One proxy's row of istiod's /debug/syncz (pilot/pkg/xds/debug.go SyncStatus): nonces sent and ACKed per type. */
+interface SyncStatus {
+  proxy: string;
+  cluster_id?: string;
+  endpoint_sent?: string;
+  endpoint_acked?: string;
+}
+
+/** A pod's service-account token with the given audience, as TokenRequest gives a sidecar its istio-token. */
+async function podToken(client: ClusterClient, pod: V1Pod, audience: string | undefined): Promise<string> {
+  const { name, namespace, uid } = pod.metadata as { name: string; namespace: string; uid: string };
+  const body = { spec: { audiences: audience ? [audience] : [], expirationSeconds: 600, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name, uid } } };
+  return (await client.core.createNamespacedServiceAccountToken({ name: pod.spec?.serviceAccountName ?? 'default', namespace, body })).status?.token ?? '';
+}
+
+/** The API server's own /metrics (Prometheus text), read with the client's credentials. */
+async function apiserverMetrics(client: ClusterClient): Promise<string> {
+  const options: RequestOptions = {};
+  await client.kubeConfig.applyToHTTPSOptions(options);
+  const server = client.kubeConfig.getCurrentCluster()!.server;
+  return new Promise((resolve, reject) => {
+    get(`${server}/metrics`, options, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
 
 describe('verify-split on the test clusters: split-horizon EDS asked of the real istiod', () => {
   const kubeconfigPath = testKubeconfigPath();
   const istioctlPath = findBinary('istioctl');
   const spec = MeshSpec.parse(meshSpecFor('local', 'remote', { verify: { verdicts: ['control-plane'] }, purge: true }));
-  const steps = createMeshStepActivities({ kubeconfigPath, istioctlPath, timeouts: { rolloutMs: 150_000 } });
+  const steps = createMeshStepActivities({ kubeconfigPath, istioctlPath, allowDevIstioctl: true, timeouts: { rolloutMs: 150_000 } });
   // to see a failure as soon as istiod shows it: no settling
-  const impatient = createMeshStepActivities({ kubeconfigPath, istioctlPath, timeouts: { rolloutMs: 150_000, settleMs: 0 } });
+  const impatient = createMeshStepActivities({ kubeconfigPath, istioctlPath, allowDevIstioctl: true, timeouts: { rolloutMs: 150_000, settleMs: 0 } });
   const clients = new KubeClients(kubeconfigPath);
   const local = clients.forContext('local');
   const remote = clients.forContext('remote');
@@ -82,6 +122,117 @@ describe('verify-split on the test clusters: split-horizon EDS asked of the real
     expect(v).toMatchObject({ passed: true, diagnostics: [], warnings: [] });
     expect(rows(v)).toEqual([['local-pod', 1], ['remote-gateway', 1]]);
     expect(v.endpoints.find((e) => e.kind === 'remote-gateway')).toMatchObject({ endpoint: `${facts.remoteGatewayAddress}:15443`, network: 'network2', what: 'remote gateway (1 remote pod)' });
+  });
+
+  it("leaves no port-forward open on the API server once the step is done (a schedule verifies every few minutes)", async () => {
+    await verify();
+    // The API server counts each open port-forward as a long-running request until its tunnel closes.
+    const open = async () => {
+      const metrics = await apiserverMetrics(local);
+      return metrics
+        .split('\n')
+        .filter((l) => l.startsWith('apiserver_longrunning_requests{') && l.includes('subresource="portforward"'))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    };
+    await until('every port-forward tunnel of verify-split to close', async () => (await open()) === 0 || `${await open()} still open`, 15_000);
+  });
+
+  /** sleep's pod, node, token (its istio-token's audience) and the mesh root: what its sidecar has. */
+  const asSleep = async () => {
+    const [sleep] = (await local.core.listNamespacedPod({ namespace: 'sample', labelSelector: 'app=sleep' })).items;
+    const root = (await local.core.readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'sample' })).data!['root-cert.pem'];
+    return { sleep, node: sidecarNode(sleep), root, token: await podToken(local, sleep, istioTokenAudience(sleep)) };
+  };
+  const syncz = () => istiodDebug<SyncStatus[]>('/debug/syncz');
+
+  it("ACKs the assignment as a proxy does: while the stream is open, istiod's /debug/syncz shows the EDS response ACKed; then the proxy leaves", async () => {
+    const { sleep, node, root, token } = await asSleep();
+    const proxyId = `${sleep.metadata?.name}.sample`; // istiod's proxy id: the node id's third part
+    const istiod = await connectToIstiod(local, { token, rootCert: root });
+    try {
+      let row: SyncStatus | undefined;
+      let nonce = '';
+      const cla = await fetchClusterLoadAssignment(istiod.xds, node, HELLOWORLD_CLUSTER, {
+        whileAcked: async (ack) => {
+          nonce = ack.nonce;
+          await until('istiod to record the ACK of the EDS response', async () => {
+            row = (await syncz()).find((r) => r.proxy === proxyId);
+            return row?.endpoint_acked === ack.nonce || `syncz: ${JSON.stringify(row ?? 'proxy not connected')}`;
+          }, 10_000);
+        },
+      });
+      expect(cla.cluster_name).toBe(HELLOWORLD_CLUSTER);
+      expect(nonce).not.toBe('');
+      expect(row).toMatchObject({ proxy: proxyId, cluster_id: 'local', endpoint_sent: nonce, endpoint_acked: nonce });
+      await until('the proxy to leave istiod', async () => !(await syncz()).some((r) => r.proxy === proxyId) || 'still connected', 10_000);
+    } finally {
+      await istiod.close();
+    }
+  });
+
+  describe("istiod's checks of the sidecar's credentials, asked through the product's client", () => {
+    let server: XdsServer;
+    let sleepNode: ReturnType<typeof sidecarNode>;
+    let closeIstiod: () => Promise<void>;
+    beforeAll(async () => {
+      const { node, root, token } = await asSleep();
+      const istiod = await connectToIstiod(local, { token, rootCert: root });
+      server = istiod.xds;
+      sleepNode = node;
+      closeIstiod = () => istiod.close();
+    });
+    afterAll(() => closeIstiod?.());
+    const ask = (s: XdsServer, node = sleepNode) => fetchClusterLoadAssignment(s, node, HELLOWORLD_CLUSTER, 20_000);
+
+    it('takes the audience from the injected istio-token volume and passes with the real credentials', async () => {
+      const { sleep } = await asSleep();
+      expect(istioTokenAudience(sleep)).toBe('istio-ca');
+      expect((await ask(server)).cluster_name).toBe(HELLOWORLD_CLUSTER);
+    });
+
+    it('refuses istiod checked against a root of another CA', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'other-ca-'));
+      await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/O=other/CN=Other Root CA', '-days', '1', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt')]);
+      const otherRoot = readFileSync(join(dir, 'ca.crt'), 'utf8');
+      await expect(ask({ ...server, tls: { ...server.tls!, rootCert: otherRoot } })).rejects.toThrow(
+        new RegExp(`failed the TLS check of istiod's certificate against the mesh root as ${ISTIOD_SERVER_NAME.replaceAll('.', '\\.')} \\(.*(certificate|issuer|verify)`),
+      );
+    });
+
+    it('refuses istiod under a name its certificate does not carry', async () => {
+      await expect(ask({ ...server, tls: { ...server.tls!, serverName: 'istiod.elsewhere.svc' } })).rejects.toThrow(
+        /failed the TLS check of istiod's certificate against the mesh root as istiod\.elsewhere\.svc \(.*(altnames|does not match)/,
+      );
+    });
+
+    it('is refused without a token', async () => {
+      await expect(ask({ ...server, token: undefined })).rejects.toThrow(/refused the sidecar's credentials \(UNAUTHENTICATED: .*\): no token was sent/);
+    });
+
+    it('is refused with a token of another audience', async () => {
+      const { sleep } = await asSleep();
+      await expect(ask({ ...server, token: await podToken(local, sleep, 'not-istio') })).rejects.toThrow(/refused the sidecar's credentials \(UNAUTHENTICATED: .*\): istiod could not validate the token/);
+    });
+
+    it("sends the ClusterID header: a remote pod's token is validated by the remote's API server, and istiod answers as network2", async () => {
+      const [v2] = await remoteV2Pods();
+      const node = sidecarNode(v2);
+      expect(nodeField(node, 'CLUSTER_ID')).toBe('remote');
+      const cla = await ask({ ...server, token: await podToken(remote, v2, istioTokenAudience(v2)) }, node);
+      const sent = cla.endpoints.flatMap((g) => g.lb_endpoints.map((e) => `${e.endpoint?.address?.socket_address?.address}:${e.endpoint?.address?.socket_address?.port_value}`)).sort();
+      expect(sent).toEqual([`${facts.localGatewayAddress}:15443`, `${v2.status?.podIP}:5000`].sort());
+    });
+
+    it("refuses plaintext where istiod's args turn --grpcAddr off (IstiodPlaintextOff)", async () => {
+      const [pod] = (await local.core.listNamespacedPod({ namespace: 'istio-system', labelSelector: 'app=istiod' })).items;
+      const off = structuredClone(pod);
+      off.spec!.containers.find((c) => c.name === 'discovery')!.args!.push('--grpcAddr=');
+      const core = Object.assign(Object.create(local.core) as typeof local.core, { listNamespacedPod: async () => ({ items: [off] }) });
+      await expect(connectToIstiod({ ...local, core } as ClusterClient, { plaintext: true })).rejects.toMatchObject({
+        type: 'IstiodPlaintextOff',
+        message: expect.stringMatching(/^istiod istiod-\S+ on local serves no plaintext xDS \(--grpcAddr is off\): set plaintextXds=false/),
+      });
+    });
   });
 
   it("asks as sleep's own sidecar: the node id and metadata of the injected pod; as a proxy in network2 istiod answers the other half of the split", async () => {
@@ -135,6 +286,27 @@ describe('verify-split on the test clusters: split-horizon EDS asked of the real
     expect(await verify()).toMatchObject({ passed: true, diagnostics: [] });
   });
 
+  it("a remote secret naming an API server istiod cannot reach: remote not synced, naming link-secret; link-secret repairs it", async () => {
+    const name = 'istio-remote-secret-remote';
+    const secret = await local.core.readNamespacedSecret({ name, namespace: 'istio-system' });
+    const data = Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(Buffer.from(v, 'base64').toString('utf8').replace(/server: \S+/, 'server: https://127.0.0.1:1'), 'utf8').toString('base64')]),
+    );
+    expect(Object.keys(data)).toEqual(['remote']);
+    // replaced, not updated: istiod keeps an updated cluster's old client until the new one syncs
+    await local.core.deleteNamespacedSecret({ name, namespace: 'istio-system' });
+    await until('istiod to drop cluster remote', async () => {
+      const clusters = await istiodDebug<{ id: string }[]>('/debug/clusterz');
+      return !clusters.some((c) => c.id === 'remote') || JSON.stringify(clusters);
+    }, 60_000);
+    await local.core.createNamespacedSecret({ namespace: 'istio-system', body: { metadata: { name, labels: secret.metadata?.labels, annotations: secret.metadata?.annotations }, type: secret.type, data } });
+    const broken = await failsWith(/^Remote cluster remote is (syncing|timeout) in istiod \(\/debug\/clusterz\): the remote secret's server is unreachable from istiod or its token was revoked\. Fix: rerun link-secret/);
+    expect(rows(broken)).toEqual([['local-pod', 1]]);
+
+    await run('link-secret');
+    expect(await verify()).toMatchObject({ passed: true, diagnostics: [], warnings: [] });
+  });
+
   it("without network2's gateway in meshNetworks istiod sends the remote pod's IP, naming patch-gateway; patch-gateway repairs it", async () => {
     await steps.cleanupStep({ spec, facts, step: 'patch-gateway' });
     const broken = await failsWith(/^istiod knows no gateway for network2 \(\/debug\/networkz\): meshNetworks has no gateway for it\. Fix: rerun patch-gateway\.$/);
@@ -163,16 +335,43 @@ describe('verify-split on the test clusters: split-horizon EDS asked of the real
     expect(repaired.endpoints.find((e) => e.kind === 'remote-gateway')?.endpoint).toBe(`${moved}:15443`);
   });
 
-  it('removing the network label from the remote istio-system: injected pods keep the split (the injector labels them), verify warns naming install-remote', async () => {
+  it("helloworld-v2's template labelled topology.istio.io/network=network1: istiod sends its IP directly, naming the label; removing it repairs", async () => {
+    const relabel = async (network: string | null) => {
+      await remote.apps.patchNamespacedDeployment({ name: 'helloworld-v2', namespace: 'sample', body: { spec: { template: { metadata: { labels: { 'topology.istio.io/network': network } } } } } }, MERGE);
+      await until(`helloworld-v2 to roll out with network label ${network}`, async () => {
+        const pods = (await remoteV2Pods()).filter((p) => !p.metadata?.deletionTimestamp);
+        const want = network ?? 'network2'; // without its own label the injector's network2 stays
+        return (pods.length === 1 && podReady(pods[0]) && pods[0].metadata?.labels?.['topology.istio.io/network'] === want) || pods.map((p) => `${p.metadata?.name} ${JSON.stringify(p.metadata?.labels)}`).join('; ');
+      }, 120_000);
+    };
+    await relabel('network1');
+    const [v2] = (await remoteV2Pods()).filter((p) => !p.metadata?.deletionTimestamp);
+    const broken = await failsWith(
+      new RegExp(`^Remote pod ${v2.metadata?.name} is sent directly because istiod takes it for network1 \\(its own topology\\.istio\\.io/network label, which wins over the injector's\\)\\. Fix: remove that label from its template\\.$`),
+    );
+    expect(broken.endpoints.find((e) => e.kind === 'remote-pod')).toMatchObject({ endpoint: `${v2.status?.podIP}:5000`, network: 'network1' });
+
+    await relabel(null);
+    await until('verify-split to pass again', async () => {
+      const v = await verify(impatient);
+      return (v.passed && v.diagnostics.length === 0 && v.warnings.length === 0) || v.reason;
+    }, 60_000);
+  });
+
+  it('removing the network label from the remote istio-system: injected pods keep the split (the injector labels them), verify warns naming install-remote; install-remote repairs it', async () => {
     await remote.core.patchNamespace({ name: 'istio-system', body: { metadata: { labels: { 'topology.istio.io/network': null } } } }, MERGE);
     expect((await remoteV2Pods())[0].metadata?.labels).toMatchObject({ 'topology.istio.io/network': 'network2' });
     const v = await verify();
     expect(v.passed).toBe(true);
     expect(v.warnings).toEqual([expect.stringMatching(/^Remote istio-system is labelled topology\.istio\.io\/network=\(none\), not network2: .*Fix: rerun install-remote \(it labels it\)\.$/)]);
+
+    await run('install-remote');
+    expect(await verify()).toMatchObject({ passed: true, diagnostics: [], warnings: [] });
   });
 
   it('helloworld-v2 without a sidecar: sent by IP while its network is unknown; dropped once install-remote labels istio-system; deploy-samples restarts it injected', async () => {
-    // the label stays off from the test before: a pod without a sidecar then has no network
+    // without the remote istio-system's network label a pod without a sidecar has no network
+    await remote.core.patchNamespace({ name: 'istio-system', body: { metadata: { labels: { 'topology.istio.io/network': null } } } }, MERGE);
     await remote.core.patchNamespace({ name: 'sample', body: { metadata: { labels: { 'istio-injection': null } } } }, MERGE);
     for (const pod of await remoteV2Pods()) await remote.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: 'sample' });
     let bare: V1Pod | undefined;

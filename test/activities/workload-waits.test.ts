@@ -1,9 +1,10 @@
-import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1ConfigMap, type Watch } from '@kubernetes/client-node';
 import type { ApplicationFailure } from '@temporalio/common';
 import { applyObjects, deleteObjects } from '../../activities/kube/apply';
 import { KubeClients } from '../../activities/kube/cluster-client';
+import type { ClusterClient } from '../../activities/kube/cluster-client';
 import type { KubeObject } from '../../activities/kube/kube-object';
-import { relistDelayMs } from '../../activities/kube/wait-for';
+import { relistDelayMs, waitFor } from '../../activities/kube/wait-for';
 import { STUCK_AFTER_MS, waitForWorkloads } from '../../activities/kube/waits';
 import { testKubeconfigPath } from '../harness/kube/test-clusters';
 import { until } from '../harness/kube/wait';
@@ -48,13 +49,29 @@ describe('workload waits', () => {
     expect(done).toEqual({ deployments: 1, pods: 1 });
   });
 
-  it('fails at once on ImagePullBackOff, naming the image and the fix', async () => {
+  it('fails at the first ErrImagePull the registry refused (before any back-off), quoting the event and the fix', async () => {
     await applyObjects(remote, [deployment('unpullable', { containers: [{ name: 'app', image: 'registry.istio.io/testing/pilot:latest' }] })]);
-    const started = Date.now();
     const failure = await rejection(waitForWorkloads(remote, { namespace: ns, labelSelector: 'app=unpullable', timeoutMs: 100_000 }));
-    expect(Date.now() - started).toBeLessThan(60_000);
     expect(failure).toMatchObject({ type: 'KubeWorkloadStuck', nonRetryable: true });
-    expect(failure?.message).toMatch(/Pod primitives-waits\/unpullable-[a-z0-9-]+: container app is in ImagePullBackOff \(Back-off pulling image "registry\.istio\.io\/testing\/pilot:latest"/);
+    // the kubelet shows ErrImagePull for its first pulls and ImagePullBackOff only after that: the wait did not wait for it
+    expect(failure?.message).toMatch(
+      /Pod primitives-waits\/unpullable-[a-z0-9-]+: container app is in ErrImagePull \(rpc error: code = NotFound desc = failed to pull and unpack image "registry\.istio\.io\/testing\/pilot:latest".*not found\); event Failed: Failed to pull image "registry\.istio\.io\/testing\/pilot:latest": rpc error/,
+    );
+    expect(failure?.message).toContain("check that the spec's istio version and hub name a published release");
+  });
+
+  it('fails at once on a pod already in ImagePullBackOff, naming the image and the fix', async () => {
+    await applyObjects(remote, [deployment('backed-off', { containers: [{ name: 'app', image: 'registry.istio.io/testing/proxyv2:latest' }] })]);
+    await until('the pod to back off pulling', async () => {
+      const [pod] = (await remote.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=backed-off' })).items;
+      const reason = pod?.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      return reason === 'ImagePullBackOff' || `${reason}`;
+    }, 60_000);
+    const started = Date.now();
+    const failure = await rejection(waitForWorkloads(remote, { namespace: ns, labelSelector: 'app=backed-off', timeoutMs: 100_000 }));
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(failure).toMatchObject({ type: 'KubeWorkloadStuck', nonRetryable: true });
+    expect(failure?.message).toMatch(/Pod primitives-waits\/backed-off-[a-z0-9-]+: container app is in ImagePullBackOff \(Back-off pulling image "registry\.istio\.io\/testing\/proxyv2:latest".*; event Failed: Failed to pull image/);
     expect(failure?.message).toContain("check that the spec's istio version and hub name a published release");
   });
 
@@ -66,19 +83,23 @@ describe('workload waits', () => {
     expect(failure?.message).toContain('istiod writes ConfigMap istio-ca-root-cert into every namespace of the clusters it serves');
   });
 
-  it('fails at once on CrashLoopBackOff, pointing at the previous log', async () => {
-    await applyObjects(remote, [deployment('crasher', { containers: [curl] })]);
-    await waitForWorkloads(remote, { namespace: ns, labelSelector: 'app=crasher', timeoutMs: 60_000 });
-    const [pod] = (await remote.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=crasher' })).items;
-    const crashing: V1Pod['status'] = {
-      conditions: [{ type: 'Ready', status: 'False' }, { type: 'ContainersReady', status: 'False' }],
-      containerStatuses: [{ name: 'app', image: curl.image, imageID: '', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 40s restarting failed container=app pod=${pod.metadata?.name}_${ns}` } } }],
+  it('fails on a real crash loop (pilot-discovery exiting on an unknown command, restarted by the agent), quoting the event and pointing at the previous log', async () => {
+    // the agent runs a pilot image as a real process and restarts it as a kubelet does: at once, then CrashLoopBackOff
+    const crasher = {
+      name: 'discovery',
+      image: 'registry.istio.io/release/pilot:1.31.0',
+      args: ['no-such-command'],
+      ports: [{ containerPort: 8080 }],
+      readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
     };
-    await remote.core.patchNamespacedPodStatus({ name: pod.metadata!.name!, namespace: ns, body: { status: crashing } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
-    const failure = await rejection(waitForWorkloads(remote, { namespace: ns, labelSelector: 'app=crasher', timeoutMs: 100_000, allowEmpty: false }));
-    expect(failure).toMatchObject({ type: 'KubeWorkloadStuck' });
-    expect(failure?.message).toContain(`container app is in CrashLoopBackOff (back-off 40s restarting failed container=app`);
-    expect(failure?.message).toContain(`kubectl logs -n ${ns} ${pod.metadata?.name} -c app --previous`);
+    await applyObjects(remote, [deployment('crasher', { containers: [crasher] })]);
+    const failure = await rejection(waitForWorkloads(remote, { namespace: ns, labelSelector: 'app=crasher', timeoutMs: 100_000 }));
+    const [pod] = (await remote.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=crasher' })).items;
+    expect(pod.status?.containerStatuses?.[0].restartCount).toBeGreaterThanOrEqual(2);
+    expect(failure).toMatchObject({ type: 'KubeWorkloadStuck', nonRetryable: true });
+    expect(failure?.message).toContain(`Pod ${ns}/${pod.metadata?.name}: container discovery is in CrashLoopBackOff (back-off 10s restarting failed container=discovery pod=${pod.metadata?.name}_${ns}`);
+    expect(failure?.message).toMatch(/; last exit code \d+; event BackOff: Back-off restarting failed container discovery in pod /);
+    expect(failure?.message).toContain(`kubectl logs -n ${ns} ${pod.metadata?.name} -c discovery --previous`);
   });
 
   it('backs off relists from 250 ms to 10 s with ±25% jitter', () => {
@@ -86,5 +107,46 @@ describe('workload waits', () => {
     expect(relistDelayMs(0, () => 0)).toBe(188);
     expect(relistDelayMs(0, () => 1)).toBe(313);
     expect(new Set(Array.from({ length: 20 }, () => relistDelayMs(3))).size).toBeGreaterThan(1);
+  });
+  /**
+   * A client whose watches the real API server keeps ending: each is asked with `timeoutSeconds: 1`,
+   * so the server closes it after a second, with no event. Records when each watch started and ended.
+   */
+  function closingWatches(): { client: ClusterClient; starts: number[]; ends: number[] } {
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const watch = {
+      watch: (path: string, params: Record<string, unknown>, callback: (phase: string, obj: unknown) => void, done: (err: unknown) => void) => {
+        starts.push(Date.now());
+        return remote.watch.watch(path, { ...params, timeoutSeconds: 1 }, callback, (err: unknown) => {
+          ends.push(Date.now());
+          done(err);
+        });
+      },
+    } as unknown as Watch;
+    return { client: { ...remote, watch }, starts, ends };
+  }
+
+  it('reconnects a watch the server keeps closing after the backed-off, jittered delays of relists, not at once', async () => {
+    const { client, starts, ends } = closingWatches();
+    const failure = await rejection(
+      waitFor<V1ConfigMap>({
+        client,
+        what: 'a ConfigMap nobody makes',
+        resource: { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespace: ns },
+        fieldSelector: 'metadata.name=never-made',
+        check: (items) => ({ done: items.length > 0, progress: 'not there' }),
+        explain: async () => [],
+        timeoutMs: 8_000,
+      }),
+    );
+    expect(failure).toMatchObject({ type: 'KubeWaitTimeout' });
+    // the delay between a watch's end and the next start, against relistDelayMs(n)'s ±25% around 250 ms · 2^n
+    const gaps = starts.slice(1).map((start, n) => ({ n, gap: start - ends[n], base: Math.min(250 * 2 ** n, 10_000) }));
+    expect(gaps.length).toBeGreaterThanOrEqual(3);
+    for (const { n, gap, base } of gaps) {
+      expect({ n, gap, atLeast: gap >= 0.75 * base - 5 }).toEqual({ n, gap, atLeast: true });
+      expect({ n, gap, atMost: gap <= 1.25 * base + 500 }).toEqual({ n, gap, atMost: true });
+    }
   });
 });

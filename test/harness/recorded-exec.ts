@@ -2,7 +2,8 @@ import type { ExecInPod, ExecRequest, ExecResult } from '../../activities/kube/e
 
 /**
  * Stand-in for exec into a pod, for clusters without a data plane (no container runs): it answers
- * with output recorded from a real mesh and keeps each request for the test to inspect.
+ * with the output it is given (fixtures written in the tools' formats, not recorded from a mesh)
+ * and keeps each request for the test to inspect.
  */
 export function recordedExec(stdout: string, stderr = '', exitCode = 0): { exec: ExecInPod; requests: ExecRequest[] } {
   return scriptedExec(() => ({ stdout, stderr, exitCode }));
@@ -10,7 +11,7 @@ export function recordedExec(stdout: string, stderr = '', exitCode = 0): { exec:
 
 /**
  * The same, answering each request by what it runs (the call loop, the warm-up, `pilot-agent
- * request GET clusters`…): `answer` returns the recorded output for that command.
+ * request GET clusters`…): `answer` returns the output for that command.
  */
 export function scriptedExec(answer: (request: ExecRequest) => ExecResult): { exec: ExecInPod; requests: ExecRequest[] } {
   const requests: ExecRequest[] = [];

@@ -59,6 +59,20 @@ async function deleteRendered(client: ClusterClient, objects: KubeObject[], purg
 type Undo = (ctx: StepContext, input: StepInput) => Promise<string>;
 
 /**
+ * patch-gateway's undo, also run wherever the remote east-west gateway is removed (wait-remote,
+ * install-remote): takes network2's gateway address out of meshNetworks (compare-and-patch), so no
+ * stale address stays live in istiod. Returns what it removed, or undefined when there was none
+ * (or no local control plane to hold one).
+ */
+async function removeGatewayAddress(ctx: StepContext, spec: StepInput['spec']): Promise<string | undefined> {
+  const port = PROFILES[spec.istio.profile].crossNetworkPort;
+  const address = await currentGatewayAddress(ctx.local(spec), spec.remote.network, port);
+  if (address === undefined) return undefined;
+  await setGatewayAddress(ctx, spec, undefined);
+  return `meshNetworks ${spec.remote.network} gateway ${address}:${port} removed`;
+}
+
+/**
  * The seed's cleanup per step, leaving the clusters as `istioctl uninstall --purge` would and the
  * seed's `kubectl delete ns` does: istioctl's objects found by their owning-resource label,
  * meshops' own by its managed-by label, what istiod wrote (root-certificate ConfigMaps in every
@@ -80,17 +94,13 @@ const UNDO: Partial<Record<StepId, Undo>> = {
     return `samples removed (${onLocal} objects on ${spec.local.context}, namespace ${localNs}; ${onRemote} on ${spec.remote.context}, namespace ${remoteNs})`;
   },
   'verify-split': async () => 'read-only, nothing to undo',
-  'patch-gateway': async (ctx, { spec }) => {
-    const port = PROFILES[spec.istio.profile].crossNetworkPort;
-    const address = await currentGatewayAddress(ctx.local(spec), spec.remote.network, port);
-    if (address === undefined) return `no ${spec.remote.network} gateway address in meshNetworks, nothing to undo`;
-    await setGatewayAddress(ctx, spec, undefined);
-    return `meshNetworks ${spec.remote.network} gateway ${address}:${port} removed`;
-  },
+  'patch-gateway': async (ctx, { spec }) => (await removeGatewayAddress(ctx, spec)) ?? `no ${spec.remote.network} gateway address in meshNetworks, nothing to undo`,
   'wait-remote': async (ctx, { spec }) => {
+    // The address first: istiod must not send cross-network traffic to a gateway that is going away.
+    const address = await removeGatewayAddress(ctx, spec);
     const remote = ctx.remote(spec);
     const n = (await sweep(remote, ownedBy('meshops-eastwest'), { crds: false, timeoutMs: ctx.timeouts.deleteMs })) + (await deleteRendered(remote, await remoteGateway(ctx.deps.istioctlPath, spec), false));
-    return `east-west gateway removed from ${spec.remote.context} (${n} objects)`;
+    return `east-west gateway removed from ${spec.remote.context} (${n} objects)${address ? `; ${address}` : ''}`;
   },
   'link-secret': async (ctx, { spec }) => {
     const onLocal = await deleteObjects(ctx.local(spec), [secretStub(remoteSecretName(clusterName(spec.remote)))]);
@@ -98,6 +108,8 @@ const UNDO: Partial<Record<StepId, Undo>> = {
     return `remote secret removed (${onLocal} on ${spec.local.context}, ${onRemote} reader token on ${spec.remote.context})`;
   },
   'install-remote': async (ctx, { spec, facts }) => {
+    // the remote east-west gateway goes too (its owner label is swept): no address of it may stay in meshNetworks
+    const address = await removeGatewayAddress(ctx, spec);
     const remote = ctx.remote(spec);
     const options = { crds: spec.purge, timeoutMs: ctx.timeouts.deleteMs };
     // remotePilotAddress only changes the istiod EndpointSlice's content, not what is rendered by name
@@ -106,7 +118,7 @@ const UNDO: Partial<Record<StepId, Undo>> = {
       (await sweep(remote, ownedBy('meshops-remote', 'meshops-eastwest'), options)) + (await sweep(remote, MESHOPS, options)) + (await deleteRendered(remote, rendered, spec.purge));
     const ns = await releaseNamespace(remote, ISTIO_NAMESPACE, ctx.timeouts.deleteMs);
     if (ns === 'released') await deleteIstiodLocks(remote);
-    return `Istio removed from ${spec.remote.context} (${n} objects, ${ISTIO_NAMESPACE} ${ns}${spec.purge ? ', CRDs purged' : ', CRDs kept'})`;
+    return `Istio removed from ${spec.remote.context} (${n} objects, ${ISTIO_NAMESPACE} ${ns}${spec.purge ? ', CRDs purged' : ', CRDs kept'})${address ? `; ${address}` : ''}`;
   },
   'install-local': async (ctx, { spec }) => {
     const [local, remote] = [ctx.local(spec), ctx.remote(spec)];

@@ -37,7 +37,7 @@ export async function currentGatewayAddress(local: ClusterClient, network: strin
  * istiod's exposure for the remote and the cross-network Gateway. The plug-in CA goes first.
  */
 export async function installLocal(ctx: StepContext, { spec }: StepInput): Promise<StepOutcome> {
-  const istioctl = await checkIstioctlVersion(ctx.deps.istioctlPath, spec);
+  const istioctl = await checkIstioctlVersion(ctx.deps.istioctlPath, spec, ctx.deps.allowDevIstioctl);
   const local = ctx.local(spec);
   const port = PROFILES[spec.istio.profile].crossNetworkPort;
   const gatewayAddress = await currentGatewayAddress(local, spec.remote.network, port);
@@ -70,7 +70,7 @@ export async function installRemote(ctx: StepContext, { spec, facts }: StepInput
       'MissingFact',
     );
   }
-  await checkIstioctlVersion(ctx.deps.istioctlPath, spec);
+  await checkIstioctlVersion(ctx.deps.istioctlPath, spec, ctx.deps.allowDevIstioctl);
   const remote = ctx.remote(spec);
   const objects = await remoteProfile(ctx.deps.istioctlPath, spec, facts.localGatewayAddress);
   await applyNamespace(remote, istioNamespace(spec, 'remote'));

@@ -87,7 +87,7 @@ export async function preflight(ctx: StepContext, { spec }: StepInput): Promise<
       KUBE_FAILURE.forbidden,
     );
   }
-  const istioctl = await checkIstioctlVersion(ctx.deps.istioctlPath, spec);
+  const istioctl = await checkIstioctlVersion(ctx.deps.istioctlPath, spec, ctx.deps.allowDevIstioctl);
   const [localForeign, remoteForeign] = await Promise.all([foreignIstio(local), foreignIstio(remote)]);
   const foreign = [...localForeign.map((f) => `${local.context}: ${f}`), ...remoteForeign.map((f) => `${remote.context}: ${f}`)];
   if (foreign.length > 0) {

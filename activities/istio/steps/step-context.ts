@@ -42,6 +42,12 @@ export interface MeshStepDeps {
   /** istioctl used to render the manifests (scripts/provision-kube.sh istioctl). */
   istioctlPath: string;
   logger?: StepLogger;
+  /**
+   * Accept a development build of istioctl (`1.31-dev`) for the spec's minor release; without it
+   * istioctl must be exactly the release spec.istio.version names. The worker's
+   * MESHOPS_ALLOW_DEV_ISTIOCTL; the test clusters' istioctl is such a build.
+   */
+  allowDevIstioctl?: boolean;
   /** A root CA supplied by the operator; when absent, one is generated once per mesh. */
   rootCa?: RootCa;
   /** Exec into a pod; defaults to the API server's exec. Tests without a data plane pass a recorded stand-in. */

@@ -23,8 +23,8 @@ import { remoteSecretName } from '../remote-secret';
 import { HELLOWORLD, SLEEP } from '../samples';
 import { renderEndpointTable } from '../../../common/endpoint-table';
 import { endpointRows, judgeControlPlane, type SamplePod, type SplitExpectation } from '../verify/control-plane';
-import { CALL_MARKER, callLoopCommand, hostsFromClusters, judgeDataPlane, pathsFromAccessLog, tallyCalls, warmUpCommand, WARM, type CallPaths } from '../verify/data-plane';
-import { findings, unexplained, type MeshObservations } from '../verify/diagnostics';
+import { CALL_MARKER, callLoopCommand, hostsFromClusters, judgeDataPlane, readCallPaths, tallyCalls, warmUpCommand, WARM, type ProxyReaders } from '../verify/data-plane';
+import { explainVerdict, type MeshObservations } from '../verify/diagnostics';
 import { ISTIO_CONFIGMAP } from './install-steps';
 import { ROOT_CERT_CONFIGMAP } from './link-secret';
 import type { StepContext } from './step-context';
@@ -93,15 +93,31 @@ async function expectation(spec: MeshSpec, local: ClusterClient, remote: Cluster
 
 const SETTLE_POLL_MS = 2_000;
 
-/** A short-lived token of the sleep pod's service account, as its sidecar presents to istiod (audience istio-ca). */
+/**
+ * The audience istiod expects of a sidecar's token: the one the injector gave the pod's projected
+ * `istio-token` volume (its serviceAccountToken source), which pilot-agent presents.
+ */
+export function istioTokenAudience(pod: V1Pod): string | undefined {
+  const volume = pod.spec?.volumes?.find((v) => v.name === 'istio-token');
+  return volume?.projected?.sources?.find((s) => s.serviceAccountToken)?.serviceAccountToken?.audience;
+}
+
+/** A short-lived token of the sleep pod's service account, as its sidecar presents to istiod (the audience of its istio-token volume). */
 async function sidecarToken(local: ClusterClient, pod: V1Pod): Promise<string> {
   const { name, namespace, uid } = pod.metadata as { name: string; namespace: string; uid: string };
   const sa = pod.spec?.serviceAccountName ?? 'default';
+  const audience = istioTokenAudience(pod);
+  if (!audience) {
+    throw ApplicationFailure.nonRetryable(
+      `sleep pod ${namespace}/${name} has no projected istio-token volume with a serviceAccountToken audience, so meshops cannot tell which audience istiod expects: restart it so the injector of this Istio adds it.`,
+      'SidecarTokenUnknown',
+    );
+  }
   const token = await kubeCall({ verb: 'request a token of', object: `ServiceAccount ${namespace}/${sa}`, context: local.context }, () =>
     local.core.createNamespacedServiceAccountToken({
       name: sa,
       namespace,
-      body: { spec: { audiences: ['istio-ca'], expirationSeconds: 600, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name, uid } } },
+      body: { spec: { audiences: [audience], expirationSeconds: 600, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name, uid } } },
     }),
   );
   return token.status?.token ?? '';
@@ -144,16 +160,15 @@ async function controlPlaneVerdict(ctx: StepContext, spec: MeshSpec, sleep: V1Po
       await setTimeout(SETTLE_POLL_MS);
       ({ x, remoteNamespaceNetwork, rows, verdict } = await ask());
     }
-    const [clusters, gateways, secret] = await Promise.all([
-      istiod.debug<MeshObservations['clusters']>('/debug/clusterz'),
-      istiod.debug<MeshObservations['gateways']>('/debug/networkz'),
-      readOrNothing(() => local.core.readNamespacedSecret({ name: remoteSecretName(clusterName(spec.remote)), namespace: ISTIO_NAMESPACE })),
-    ]);
-    const observations: MeshObservations = { remoteCluster: clusterName(spec.remote), clusters, gateways, remoteSecret: secret?.metadata?.name, remoteNamespaceNetwork };
-    const found = findings(observations, x, rows);
-    if (verdict.passed) return { ...verdict, diagnostics: [], warnings: found };
-    const more = found.length === 0 ? unexplained(x, rows) : undefined;
-    return { ...verdict, diagnostics: more ? [...found, more] : found, warnings: [] };
+    const observe = async (): Promise<MeshObservations> => {
+      const [clusters, gateways, secret] = await Promise.all([
+        istiod.debug<MeshObservations['clusters']>('/debug/clusterz'),
+        istiod.debug<MeshObservations['gateways']>('/debug/networkz'),
+        readOrNothing(() => local.core.readNamespacedSecret({ name: remoteSecretName(clusterName(spec.remote)), namespace: ISTIO_NAMESPACE })),
+      ]);
+      return { remoteCluster: clusterName(spec.remote), clusters, gateways, remoteSecret: secret?.metadata?.name, remoteNamespaceNetwork };
+    };
+    return await explainVerdict(verdict, observe, x, rows);
   } finally {
     await istiod.close();
   }
@@ -169,17 +184,17 @@ export function verifyExecTimeoutMs(requests: number, execMs: number): number {
   return Math.min(Math.max(execMs, requests * PER_CALL_MS + 10_000), MAX_EXEC_MS);
 }
 
-/** How each call went, read from sleep's proxy: its access log by request id, else Envoy's per-host counts. */
-async function callPaths(ctx: StepContext, local: ClusterClient, sleep: V1Pod, sinceSeconds: number, cluster: string): Promise<CallPaths | string> {
+/** Reads sleep's proxy: its istio-proxy log since `since` and Envoy's /clusters through pilot-agent. */
+function proxyReaders(ctx: StepContext, local: ClusterClient, sleep: V1Pod, since: number): ProxyReaders {
   const { name, namespace } = sleep.metadata as { name: string; namespace: string };
-  const log = await local.core.readNamespacedPodLog({ name, namespace, container: 'istio-proxy', sinceSeconds }).catch(() => '');
-  const byRequest = pathsFromAccessLog(log, cluster);
-  if (Object.keys(byRequest).length > 0) return { byRequest };
-  const clusters = await ctx
-    .exec(local, { namespace, pod: name, container: 'istio-proxy', command: ['pilot-agent', 'request', 'GET', 'clusters'], timeoutMs: 30_000 })
-    .catch((err: Error) => ({ stdout: '', stderr: err.message, exitCode: -1 }));
-  if (clusters.exitCode !== 0) return `sleep's proxy showed no path: its access log has no line of these calls and its /clusters could not be read (${clusters.stderr.trim().slice(0, 200) || `exit ${clusters.exitCode}`})`;
-  return { byHost: hostsFromClusters(clusters.stdout, cluster) };
+  return {
+    accessLog: () =>
+      local.core.readNamespacedPodLog({ name, namespace, container: 'istio-proxy', sinceSeconds: Math.ceil((Date.now() - since) / 1000) + 5 }).catch(() => ''),
+    clusters: () =>
+      ctx
+        .exec(local, { namespace, pod: name, container: 'istio-proxy', command: ['pilot-agent', 'request', 'GET', 'clusters'], timeoutMs: 30_000 })
+        .catch((err: Error) => ({ stdout: '', stderr: err.message, exitCode: -1 })),
+  };
 }
 
 /** The data-plane verdict: calls from sleep after a warm-up, each call's path read from its proxy. */
@@ -193,6 +208,11 @@ async function dataPlaneVerdict(ctx: StepContext, spec: MeshSpec, sleep: V1Pod, 
   const timeoutMs = verifyExecTimeoutMs(spec.verify.requests, ctx.timeouts.execMs);
   const warm = await ctx.exec(local, { namespace, pod, container: SLEEP.container, command: warmUpCommand(url, 20), timeoutMs: 60_000 });
   ctx.log.info({ pod, warmUp: warm.stdout.trim().split('\n').at(-1) }, 'verify-split warm-up');
+  const readers = proxyReaders(ctx, local, sleep, started);
+  const cluster = `outbound|${HELLOWORLD.port}||${HELLOWORLD.name}.${namespace}.svc.cluster.local`;
+  // Envoy's counters run since it started: this run's calls are the difference from right before them
+  const snapshot = await readers.clusters();
+  const before = snapshot.exitCode === 0 ? hostsFromClusters(snapshot.stdout, cluster) : snapshot.stderr.trim().slice(0, 200) || `exit ${snapshot.exitCode}`;
   let result;
   try {
     result = await ctx.exec(local, { namespace, pod, container: SLEEP.container, command: callLoopCommand(url, spec.verify.requests, run), timeoutMs });
@@ -215,8 +235,7 @@ async function dataPlaneVerdict(ctx: StepContext, spec: MeshSpec, sleep: V1Pod, 
     );
   }
   const tally = tallyCalls(result.stdout);
-  const cluster = `outbound|${HELLOWORLD.port}||${HELLOWORLD.name}.${namespace}.svc.cluster.local`;
-  const paths = await callPaths(ctx, local, sleep, Math.ceil((Date.now() - started) / 1000) + 5, cluster);
+  const paths = await readCallPaths(readers, cluster, Object.keys(tally.byRequest), before);
   const expected = { localEndpoints: x.localPods.map((p) => `${p.ip}:${x.servicePort}`), gateway: `${x.remoteGateway ?? '?'}:${x.gatewayPort}` };
   if (typeof paths === 'string') {
     const verdict = judgeDataPlane(tally, { byHost: {} }, expected, spec.verify);

@@ -89,6 +89,63 @@ export function hostsFromClusters(clusters: string, cluster: string): Record<str
   return hosts;
 }
 
+/**
+ * This run's successes per upstream host: Envoy's counters count since the proxy started (earlier
+ * runs, the warm-up, other callers), so the calls of the loop are the difference between a
+ * snapshot taken right before it and one right after. Hosts without a new success are left out.
+ */
+export function hostsBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [host, n] of Object.entries(after)) if (n - (before[host] ?? 0) > 0) delta[host] = n - (before[host] ?? 0);
+  return delta;
+}
+
+/** `pilot-agent request GET clusters`'s outcome, as an exec into sleep's istio-proxy gives it. */
+export interface ClustersRead {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** How verify-split reads sleep's proxy after the calls. */
+export interface ProxyReaders {
+  /** The istio-proxy container's log since the calls began ('' when it cannot be read). */
+  accessLog(): Promise<string>;
+  /** Envoy's /clusters now. */
+  clusters(): Promise<ClustersRead>;
+}
+
+/** Envoy writes its access log out about once a second: how long to keep reading until every call is there. */
+export const ACCESS_LOG_WAIT = { waitMs: 5_000, pollMs: 1_000 };
+
+/**
+ * Each call's path from sleep's proxy: its access log, read again (Envoy flushes it about once a
+ * second) until every call id is in it or `waitMs` passed; when no line of these calls shows up
+ * (access logging off), the difference of Envoy's /clusters since `before`, the snapshot taken
+ * right before the calls (or why it could not be read). A string says why no path could be read.
+ */
+export async function readCallPaths(
+  readers: ProxyReaders,
+  cluster: string,
+  ids: string[],
+  before: Record<string, number> | string,
+  { waitMs, pollMs } = ACCESS_LOG_WAIT,
+): Promise<CallPaths | string> {
+  const deadline = Date.now() + waitMs;
+  let byRequest: Record<string, string> = {};
+  for (;;) {
+    byRequest = pathsFromAccessLog(await readers.accessLog(), cluster);
+    if (ids.every((id) => id in byRequest) || Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  const ours = ids.length === 0 ? Object.keys(byRequest) : ids.filter((id) => id in byRequest);
+  if (ours.length > 0) return { byRequest };
+  const after = await readers.clusters();
+  const unreadable = typeof before === 'string' ? before : after.exitCode !== 0 ? after.stderr.trim().slice(0, 200) || `exit ${after.exitCode}` : undefined;
+  if (unreadable !== undefined) return `sleep's proxy showed no path: its access log has no line of these calls and its /clusters could not be read (${unreadable})`;
+  return { byHost: hostsBetween(before as Record<string, number>, hostsFromClusters(after.stdout, cluster)) };
+}
+
 /** The paths a correct split takes: v1 to a local pod on the service port, v2 through the remote gateway. */
 export interface ExpectedPaths {
   localEndpoints: string[];
@@ -100,7 +157,7 @@ export interface SplitThresholds {
   maxFailures: number;
 }
 
-/** Each call's path from the access log when it has them, else the per-host counts of /clusters. */
+/** Each call's path from the access log when it has them, else this run's per-host counts of /clusters. */
 export type CallPaths = { byRequest: Record<string, string> } | { byHost: Record<string, number> };
 
 function pathProblems(tally: CallTally, paths: CallPaths, expected: ExpectedPaths): { problems: string[]; byEndpoint: Record<string, number> } {

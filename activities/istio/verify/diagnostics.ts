@@ -1,4 +1,4 @@
-import type { EndpointRow } from '../../../common/verify-result';
+import type { ControlPlaneVerdict, EndpointRow } from '../../../common/verify-result';
 import type { SplitExpectation } from './control-plane';
 
 /** istiod's view (its /debug endpoints through the port-forward) and the clusters', read when verify-split runs. */
@@ -76,4 +76,27 @@ export function findings(o: MeshObservations, x: SplitExpectation, rows: Endpoin
 export function unexplained(x: SplitExpectation, rows: EndpointRow[]): string | undefined {
   if (rows.some((r) => r.kind !== 'local-pod')) return undefined;
   return `istiod sent no endpoint for ${x.remoteNetwork}, and nothing meshops checks explains it: read istiod's log (kubectl logs -n istio-system deploy/istiod).`;
+}
+
+/**
+ * The verdict with its findings: for a failed one why and the fix, for a passed one the drift to
+ * warn of. The verdict stands on istiod's endpoints alone, so when istiod's debug endpoints or the
+ * clusters cannot be read it is kept and says "diagnostics unavailable" and why.
+ */
+export async function explainVerdict(
+  verdict: Omit<ControlPlaneVerdict, 'diagnostics' | 'warnings'>,
+  observe: () => Promise<MeshObservations>,
+  x: SplitExpectation,
+  rows: EndpointRow[],
+): Promise<ControlPlaneVerdict> {
+  let found: string[];
+  try {
+    found = findings(await observe(), x, rows);
+  } catch (err) {
+    const why = `diagnostics unavailable: ${err instanceof Error ? err.message : String(err)}`;
+    return verdict.passed ? { ...verdict, diagnostics: [], warnings: [why] } : { ...verdict, diagnostics: [why], warnings: [] };
+  }
+  if (verdict.passed) return { ...verdict, diagnostics: [], warnings: found };
+  const more = found.length === 0 ? unexplained(x, rows) : undefined;
+  return { ...verdict, diagnostics: more ? [...found, more] : found, warnings: [] };
 }

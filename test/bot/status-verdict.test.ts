@@ -1,0 +1,34 @@
+import { meshSpecFor } from '../../common/mesh-spec';
+import { eventually } from '../harness/child-process';
+import { VERIFY_PASSED } from '../harness/fake-step-activities';
+import { CHANNEL, REQUESTER, startBotKit, type BotKit } from './bot-kit';
+
+describe("/mesh status shows verify-split's verdicts and istiod's endpoint table", () => {
+  let kit: BotKit;
+  beforeAll(async () => {
+    kit = await startBotKit(`bot-status-verdict-${Date.now()}`);
+  });
+  afterAll(() => kit.stop());
+
+  const ask = async (text: string): Promise<{ text: string | undefined; blocks: string }> => {
+    const mine = () => kit.standin.ephemerals.filter((e) => e.responseUrlId === `cmd-${REQUESTER}`);
+    const before = mine().length;
+    expect(await kit.command(text, REQUESTER, CHANNEL)).toEqual({ status: 200, body: '' });
+    await eventually(() => mine().length > before, `the answer to ${text}`);
+    const answer = mine()[before];
+    return { text: answer.text, blocks: JSON.stringify(answer.blocks) };
+  };
+
+  it('after a run that verified: both verdicts and the table in a code block, a row per endpoint', async () => {
+    // started without gates (the Slack policy requires some), then asked about in Slack
+    const { workflowId } = await kit.mesh.startSetup({ ...meshSpecFor('verdict-local', 'verdict-remote'), approval: { gates: [] } }, { id: REQUESTER, via: 'slack', channel: CHANNEL });
+    await eventually(async () => (await kit.mesh.status(workflowId)).phase === 'done', 'the run to finish');
+
+    const { blocks } = await ask(`status ${workflowId}`);
+    const section = (JSON.parse(blocks) as { text?: { text: string } }[]).map((b) => b.text?.text ?? '').find((t) => t.startsWith('*Verify-split'));
+    expect(section).toBeDefined();
+    expect(section).toContain(`*Verify-split passed*\nControl plane passed: ${VERIFY_PASSED.controlPlane!.reason}`);
+    expect(section).toMatch(/```ENDPOINT +LOCALITY +NETWORK +WEIGHT +WHAT\n10\.244\.0\.5:5000 +region1\/zone1 +network1 +1 +local pod helloworld-v1-a\n10\.1\.0\.20:15443 +region2\/zone2 +network2 +1 +remote gateway \(1 remote pod\)```/);
+    expect(section).toContain(`Data plane passed: ${VERIFY_PASSED.dataPlane!.reason}`);
+  });
+});
