@@ -87,23 +87,28 @@ export async function playRun(opts: ConversationOptions): Promise<MeshStatus> {
   };
   result.then(ended, ended);
 
-  const answered = new Set<string>();
+  const decided = new Set<string>();
   while (!finished) {
-    const ask = standin.thread(channel, parent.ts).find((m) => approveButton(m) && !answered.has(m.ts));
+    const ask = standin.thread(channel, parent.ts).find((m) => approveButton(m) && !decided.has(m.ts));
     if (!ask) {
       await nextChange(standin, 1000);
       continue;
     }
-    answered.add(ask.ts);
+    decided.add(ask.ts);
     const value = ApprovalButtonValue.parse(JSON.parse(approveButton(ask)!.value ?? '{}'));
     const decision = await opts.decide({ step: value.step, message: ask });
     const actionId = decision === 'approve' ? APPROVAL_ACTION.approve : APPROVAL_ACTION.reject;
     opts.onTyped?.(approver, `clicked ${decision === 'approve' ? 'Approve' : 'Reject'} on ${value.step}`, 'clicked');
+    const answerId = `click-${approver.id}`;
+    const answered = standin.ephemerals.filter((e) => e.responseUrlId === answerId).length;
     await post(
       opts,
-      buttonClickBody({ userId: approver.id, channelId: channel, actionId, value: approveButton(ask)!.value!, messageTs: ask.ts, responseUrl: standin.responseUrl(`click-${approver.id}`) }),
+      buttonClickBody({ userId: approver.id, channelId: channel, actionId, value: approveButton(ask)!.value!, messageTs: ask.ts, responseUrl: standin.responseUrl(answerId) }),
       `${approver.name}'s ${decision} click`,
     );
+    // The bot answers every click privately; anything but "You approved/rejected" is a refusal that would leave the gate waiting.
+    const reply = await waitFor(standin, 30_000, `the bot's answer to ${approver.name}'s click`, () => standin.ephemerals.filter((e) => e.responseUrlId === answerId)[answered]);
+    if (!/You (approved|rejected)/.test(reply.text ?? '')) throw new Error(`the bot refused ${approver.name}'s ${decision} of ${value.step}: ${reply.text}`);
   }
   return result;
 }

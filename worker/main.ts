@@ -64,11 +64,12 @@ async function run(): Promise<void> {
     activities,
     logger,
     metricsPort: config.metricsPort,
+    uiUrl: temporal.uiUrl,
   });
 }
 
-// Once the worker has drained, the process is done: the Kubernetes clients' keep-alive sockets
-// (one per context the activities used) would otherwise hold it open after a graceful stop.
+// Once the worker has drained, the process is done. A handle an activity forgot (as verify-split's
+// port-forward tunnels once were) must not keep a stopped worker from exiting.
 run().then(
   () => process.exit(0),
   (err) => {

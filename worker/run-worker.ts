@@ -14,6 +14,8 @@ export interface RunWorkerOptions {
   activities: object;
   logger: Logger;
   metricsPort?: number;
+  /** The Temporal UI to name in the ready line (TEMPORAL_UI_URL); the embedded server's own otherwise. */
+  uiUrl?: string;
 }
 
 /** The one line a person at the terminal needs: what the worker waits for and how to give it a run. */
@@ -56,7 +58,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     });
     health?.setState('RUNNING');
     logger.info({ address, namespace: opts.namespace, taskQueue: opts.taskQueue }, 'worker polling');
-    logger.info(readyLine({ address, taskQueue: opts.taskQueue, ui: server ? `http://127.0.0.1:${opts.devServer!.uiPort}` : undefined }));
+    logger.info(readyLine({ address, taskQueue: opts.taskQueue, ui: opts.uiUrl ?? (server ? `http://127.0.0.1:${opts.devServer!.uiPort}` : undefined) }));
     await worker.run();
     logger.info('worker stopped');
   } finally {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { get, type RequestOptions } from 'node:https';
+import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { createMeshStepActivities } from '../../activities/mesh-steps';
@@ -124,19 +125,6 @@ describe('verify-split on the test clusters: split-horizon EDS asked of the real
     expect(v.endpoints.find((e) => e.kind === 'remote-gateway')).toMatchObject({ endpoint: `${facts.remoteGatewayAddress}:15443`, network: 'network2', what: 'remote gateway (1 remote pod)' });
   });
 
-  it("leaves no port-forward open on the API server once the step is done (a schedule verifies every few minutes)", async () => {
-    await verify();
-    // The API server counts each open port-forward as a long-running request until its tunnel closes.
-    const open = async () => {
-      const metrics = await apiserverMetrics(local);
-      return metrics
-        .split('\n')
-        .filter((l) => l.startsWith('apiserver_longrunning_requests{') && l.includes('subresource="portforward"'))
-        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-    };
-    await until('every port-forward tunnel of verify-split to close', async () => (await open()) === 0 || `${await open()} still open`, 15_000);
-  });
-
   /** sleep's pod, node, token (its istio-token's audience) and the mesh root: what its sidecar has. */
   const asSleep = async () => {
     const [sleep] = (await local.core.listNamespacedPod({ namespace: 'sample', labelSelector: 'app=sleep' })).items;
@@ -144,6 +132,30 @@ describe('verify-split on the test clusters: split-horizon EDS asked of the real
     return { sleep, node: sidecarNode(sleep), root, token: await podToken(local, sleep, istioTokenAudience(sleep)) };
   };
   const syncz = () => istiodDebug<SyncStatus[]>('/debug/syncz');
+
+  /** The port-forwards the API server counts as open: each is a long-running request until its tunnel closes. */
+  const openForwards = async () =>
+    (await apiserverMetrics(local))
+      .split('\n')
+      .filter((l) => l.startsWith('apiserver_longrunning_requests{') && l.includes('subresource="portforward"'))
+      .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+
+  it('closes its port-forward tunnels: the API server counts one while a connection is open and none after (a schedule verifies every few minutes)', async () => {
+    const { root, token } = await asSleep();
+    const istiod = await connectToIstiod(local, { token, rootCert: root });
+    const [host, port] = istiod.xds.address.split(':');
+    const connection = createConnection({ host, port: Number(port) });
+    try {
+      await until('the API server to count the open tunnel', async () => (await openForwards()) >= 1 || 'no port-forward counted', 15_000);
+    } finally {
+      connection.destroy();
+      await istiod.close();
+    }
+    await until('the tunnel to close', async () => (await openForwards()) === 0 || `${await openForwards()} still open`, 15_000);
+    await verify();
+    await until('every tunnel of verify-split to close', async () => (await openForwards()) === 0 || `${await openForwards()} still open`, 15_000);
+  });
+
 
   it("ACKs the assignment as a proxy does: while the stream is open, istiod's /debug/syncz shows the EDS response ACKed; then the proxy leaves", async () => {
     const { sleep, node, root, token } = await asSleep();

@@ -1,7 +1,8 @@
 import { playRun, type ApprovalAsk, type Decision } from '../../demo/conversation';
 import { PLAIN } from '../../demo/mrkdwn';
 import { ChannelView } from '../../demo/slack-view';
-import { APPROVER, CHANNEL, REQUESTER, SIGNING_SECRET, startBotKit, type BotKit } from '../bot/bot-kit';
+import { eventually } from '../harness/child-process';
+import { APPROVER, CHANNEL, OUTSIDER, REQUESTER, SIGNING_SECRET, startBotKit, type BotKit } from '../bot/bot-kit';
 
 /**
  * The demo's Slack side against the bot as it runs (Bolt's HTTP receiver, real Temporal, the real
@@ -48,7 +49,8 @@ describe('the demo conversation: /mesh setup typed, each gate approved by a clic
     expect(atFirstGate).toContain('  ✋ Install Istio on remote — waiting for approval');
     expect(atFirstGate).toMatch(/│ {3}✋ Approval needed: Install Istio on remote .*\n.*@oncall, please approve or reject\. @alice requested the run and may not approve it \(four-eyes\)\.\n {2}│ {3}\[ Approve \] {2}\[ Reject \]/);
 
-    await new Promise((r) => setTimeout(r, 500)); // the last chat.update after the run's result
+    // the notifier's last chat.update and summary may land just after the run's result
+    await eventually(() => view.render().join('\n').includes('✅ done: mesh setup of demo-local'), 'the summary in the thread');
     const end = view.render().join('\n');
     expect(end).not.toContain('[ Approve ]');
     expect(end).toMatch(/│ {3}✅ Approved: Install Istio on remote \(install-remote\) by @bob at \d{4}-/);
@@ -75,9 +77,25 @@ describe('the demo conversation: /mesh setup typed, each gate approved by a clic
     });
     expect(status.phase).toBe('rejected');
     expect(kit.steps.count('install-remote')).toBe(installsBefore);
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(() => view.render().join('\n').includes('Next: Steps before the gate stay installed.'), 'the summary with the next step');
     const end = view.render().join('\n');
     expect(end).toMatch(/⛔ Rejected: Install Istio on remote \(install-remote\) by @bob/);
     expect(end).toContain('Next: Steps before the gate stay installed.');
+  });
+
+  it('stops with the bot\'s words when it refuses a click, instead of waiting at the gate', async () => {
+    const run = playRun({
+      requester: people.requester,
+      approver: { id: OUTSIDER, name: 'mallory' },
+      eventsUrl: kit.eventsUrl,
+      signingSecret: SIGNING_SECRET,
+      standin: kit.standin,
+      temporal: kit.client,
+      channel: CHANNEL,
+      text: 'setup refused-local refused-remote',
+      decide: async () => 'approve',
+    });
+    await expect(run).rejects.toThrow(/^the bot refused mallory's approve of install-remote: .*not an approver/);
+    await kit.mesh.cancel('mesh-setup/refused-local--refused-remote');
   });
 });

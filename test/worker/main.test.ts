@@ -49,7 +49,7 @@ describe('worker/main.ts, the process `npm start` runs', () => {
     running = undefined;
   });
 
-  it('exits on SIGTERM after its steps have talked to the clusters (their keep-alive sockets do not hold it open)', async () => {
+  it('exits on SIGTERM after its steps have talked to the clusters', async () => {
     const log = join(dir, 'after-steps.log');
     const taskQueue = `main-steps-${Date.now()}`;
     running = spawnTs(
