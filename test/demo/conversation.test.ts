@@ -18,6 +18,20 @@ describe('the demo conversation: /mesh setup typed, each gate approved by a clic
   const people = { requester: { id: REQUESTER, name: 'alice' }, approver: { id: APPROVER, name: 'bob' } };
   const viewOf = () =>
     new ChannelView(kit.standin, { channel: CHANNEL, channelName: 'mesh-ops', botName: 'meshops', names: { users: { [REQUESTER]: 'alice', [APPROVER]: 'bob' }, groups: { SONCALL: 'oncall' } }, style: PLAIN });
+  /** One run played against the kit: `text` typed by alice, each gate decided by `decide`, shown in `view`. */
+  const play = (text: string, decide: (ask: ApprovalAsk) => Promise<Decision>, view?: ChannelView, approver = people.approver) =>
+    playRun({
+      requester: people.requester,
+      approver,
+      eventsUrl: kit.eventsUrl,
+      signingSecret: SIGNING_SECRET,
+      standin: kit.standin,
+      temporal: kit.client,
+      channel: CHANNEL,
+      text,
+      decide,
+      onTyped: (user, typed, kind) => view?.typed(user.id, typed, kind),
+    });
 
   it('approves both gates as the on-call user and ends done, the buttons replaced by the decisions', async () => {
     const view = viewOf();
@@ -26,17 +40,7 @@ describe('the demo conversation: /mesh setup typed, each gate approved by a clic
       asks.push({ step: ask.step, screen: view.render() });
       return 'approve';
     };
-    const status = await playRun({
-      ...people,
-      eventsUrl: kit.eventsUrl,
-      signingSecret: SIGNING_SECRET,
-      standin: kit.standin,
-      temporal: kit.client,
-      channel: CHANNEL,
-      text: 'setup demo-local demo-remote',
-      decide,
-      onTyped: (user, text, kind) => view.typed(user.id, text, kind),
-    });
+    const status = await play('setup demo-local demo-remote', decide, view);
 
     expect(status.phase).toBe('done');
     expect(status.approvals.map((a) => [a.step, a.by.id])).toEqual([['install-remote', APPROVER], ['link-secret', APPROVER]]);
@@ -64,17 +68,7 @@ describe('the demo conversation: /mesh setup typed, each gate approved by a clic
   it('ends the run rejected when the approver rejects, and the channel says what to do next', async () => {
     const view = viewOf();
     const installsBefore = kit.steps.count('install-remote');
-    const status = await playRun({
-      ...people,
-      eventsUrl: kit.eventsUrl,
-      signingSecret: SIGNING_SECRET,
-      standin: kit.standin,
-      temporal: kit.client,
-      channel: CHANNEL,
-      text: 'setup reject-demo-local reject-demo-remote',
-      decide: async () => 'reject',
-      onTyped: (user, text, kind) => view.typed(user.id, text, kind),
-    });
+    const status = await play('setup reject-demo-local reject-demo-remote', async () => 'reject', view);
     expect(status.phase).toBe('rejected');
     expect(kit.steps.count('install-remote')).toBe(installsBefore);
     await eventually(() => view.render().join('\n').includes('Next: Steps before the gate stay installed.'), 'the summary with the next step');
@@ -84,17 +78,7 @@ describe('the demo conversation: /mesh setup typed, each gate approved by a clic
   });
 
   it('stops with the bot\'s words when it refuses a click, instead of waiting at the gate', async () => {
-    const run = playRun({
-      requester: people.requester,
-      approver: { id: OUTSIDER, name: 'mallory' },
-      eventsUrl: kit.eventsUrl,
-      signingSecret: SIGNING_SECRET,
-      standin: kit.standin,
-      temporal: kit.client,
-      channel: CHANNEL,
-      text: 'setup refused-local refused-remote',
-      decide: async () => 'approve',
-    });
+    const run = play('setup refused-local refused-remote', async () => 'approve', undefined, { id: OUTSIDER, name: 'mallory' });
     await expect(run).rejects.toThrow(/^the bot refused mallory's approve of install-remote: .*not an approver/);
     await kit.mesh.cancel('mesh-setup/refused-local--refused-remote');
   });
