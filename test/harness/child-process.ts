@@ -7,9 +7,9 @@ export interface Child {
 }
 
 /** Runs a TypeScript entry point under this Node with tsx, output appended to a log file. */
-export function spawnTs(entry: string, env: Record<string, string>, logFile: string): Child {
+export function spawnTs(entry: string, env: Record<string, string>, logFile: string, args: string[] = []): Child {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
