@@ -42,6 +42,22 @@ function previousLabels(ns: V1Namespace): Record<string, string> {
 }
 
 /**
+ * The namespace's own label values that applying `labels` changes, to put back on release: what an
+ * earlier run recorded, plus each label the namespace has with another value than meshops sets.
+ */
+function labelsToRecord(live: V1Namespace, labels: Record<string, string>): Record<string, string> {
+  const liveLabels = live.metadata?.labels ?? {};
+  const recorded = previousLabels(live);
+  const previous = { ...recorded };
+  for (const [key, value] of Object.entries(labels)) {
+    // a re-run keeps what the first run recorded: by then the live value is meshops' own
+    if (key in recorded) continue;
+    if (key in liveLabels && liveLabels[key] !== value) previous[key] = liveLabels[key];
+  }
+  return previous;
+}
+
+/**
  * Applies the namespace (labels, annotations), recording whether meshops created it. A namespace
  * that was there keeps its own managed-by label: meshops adds only what it needs (network labels),
  * and records the values of the namespace's own labels it changes (PREVIOUS_LABELS_ANNOTATION).
@@ -50,8 +66,7 @@ export async function applyNamespace(client: ClusterClient, ns: KubeObject): Pro
   const live = await readNamespace(client, ns.metadata.name);
   const ours = !live || createdByMeshops(live);
   const labels = Object.fromEntries(Object.entries(ns.metadata.labels ?? {}).filter(([k]) => ours || k !== MANAGED_BY));
-  // a re-run keeps what the first run recorded: by then the live values are meshops' own
-  const previous = ours ? {} : { ...previousLabels(live), ...Object.fromEntries(Object.entries(labels).filter(([k, v]) => k in (live.metadata?.labels ?? {}) && live.metadata?.labels?.[k] !== v && !(k in previousLabels(live))).map(([k]) => [k, live.metadata!.labels![k]])) };
+  const previous = ours ? {} : labelsToRecord(live, labels);
   const annotations = {
     ...ns.metadata.annotations,
     ...(ours ? { [CREATED_ANNOTATION]: 'true' } : {}),

@@ -39,6 +39,13 @@ function waitingFix(reason: string, image: string | undefined, container: string
   return `image ${image} cannot be pulled: if it is an Istio image, check that the spec's istio version and hub name a published release (e.g. istio=1.31.0 hub=registry.istio.io/release); otherwise that the cluster's nodes can reach the registry`;
 }
 
+/** When an event last happened (ms): its lastTimestamp, else its eventTime (events.k8s.io), else its firstTimestamp; 0 when it has none. */
+function eventTime(e: CoreV1Event): number {
+  const at = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp;
+  const ms = at === undefined ? NaN : new Date(at).getTime();
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
 /**
  * The kubelet's latest event about the container's state, if any: "Failed to pull image …" for an
  * image that does not pull, "Back-off restarting failed container …" for a crash loop.
@@ -50,7 +57,7 @@ function kubeletEvent(events: CoreV1Event[], pod: V1Pod, reason: string, contain
       ? (e: CoreV1Event) => e.reason === 'BackOff' && !!e.message?.startsWith(`Back-off restarting failed container ${container} `)
       : () => false;
   const mine = events.filter((e) => e.involvedObject?.uid === pod.metadata?.uid && about(e));
-  const last = mine.at(-1);
+  const last = mine.sort((a, b) => eventTime(a) - eventTime(b)).at(-1);
   return last ? `${last.reason}: ${last.message}` : undefined;
 }
 

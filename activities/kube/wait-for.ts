@@ -84,14 +84,23 @@ function keyOf(obj: KubernetesObject): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 }
 
+/** What waitFor takes from its surroundings, replaceable in tests: how it sleeps between reconnects and its jitter. */
+export interface WaitForOptions {
+  /** Waits `ms` (a reconnect's delay), rejecting when `signal` aborts; default: a timer. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Uniform in [0, 1), for the reconnect delays' jitter; default Math.random. */
+  random?: () => number;
+}
+
 /**
  * Waits until `check` says done, driven by a watch (list, then watch from that resourceVersion,
  * with bookmarks; restarts when the server ends the watch, relists on 410 Gone, both backed off
  * with jitter). Heartbeats the
  * progress; on timeout fails with the objects that are not ready and why. No fixed sleeps.
  */
-export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>): Promise<T[]> {
+export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>, options: WaitForOptions = {}): Promise<T[]> {
   const { client } = spec;
+  const { sleep: pause = sleep, random = Math.random } = options;
   const deadline = Date.now() + spec.timeoutMs;
   const signal = cancellationSignal();
   const items = new Map<string, T>();
@@ -180,7 +189,7 @@ export async function waitFor<T extends KubernetesObject>(spec: WaitSpec<T>): Pr
       // 'ended': the server closed the watch; resume from the last resourceVersion. 'relist': list
       // again first. Either way, back off with jitter while reconnects bring no event, so that a
       // server (or proxy) that keeps closing watches, or answering 410, is not hammered in step.
-      await sleep(relistDelayMs(reconnects++), signal);
+      await pause(relistDelayMs(reconnects++, random), signal);
       if (outcome === 'relist') await relist();
     }
   } finally {

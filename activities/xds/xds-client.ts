@@ -81,7 +81,11 @@ export function fetchClusterLoadAssignment(server: XdsServer, node: XdsNode, clu
     const close = async () => {
       clearTimeout(timer);
       stream.end();
-      await Promise.race([ended, delay(closeTimeoutMs)]);
+      // the timer is cancelled once istiod has ended the stream: nothing of the fetch outlives it
+      const patience = new AbortController();
+      const gaveUp = delay(closeTimeoutMs, undefined, { signal: patience.signal }).catch(() => undefined);
+      await Promise.race([ended, gaveUp]);
+      patience.abort();
       stream.cancel();
       client.close();
     };

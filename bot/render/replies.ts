@@ -28,10 +28,40 @@ export function denied(reason: string): Reply {
   return ephemeral(`:lock: ${reason}`);
 }
 
-/** verify-split's verdicts for Slack: each line escaped, the endpoint table as a code block. */
+const FENCE = '```';
+
+/**
+ * The endpoint table's rows that fit in `room` characters, whole rows only, with a last line
+ * saying how many were left out; '' when not even the header and that line fit.
+ */
+function cutTable(table: string, room: number): string {
+  if (table.length <= room) return table;
+  const rows = table.split('\n');
+  for (let keep = rows.length - 1; keep >= 1; keep--) {
+    const cut = `${rows.slice(0, keep).join('\n')}\n… (${rows.length - keep} more rows)`;
+    if (cut.length <= room) return cut;
+  }
+  return '';
+}
+
+/**
+ * verify-split's verdicts for Slack: each line escaped, the endpoint table as a code block. The
+ * table is cut (by rows) to what fits in a section beside the other lines, before it is fenced,
+ * so that cutting the section never leaves a code block open.
+ */
 export function verifyMrkdwn(v: VerifyResult): string {
-  const lines = describeVerify(v).map((line) => (line.startsWith('ENDPOINT ') ? `\`\`\`${escapeMrkdwn(line)}\`\`\`` : escapeMrkdwn(line)));
-  return `*Verify-split ${v.passed ? 'passed' : 'FAILED'}*\n${lines.join('\n')}`;
+  const head = `*Verify-split ${v.passed ? 'passed' : 'FAILED'}*`;
+  const lines = describeVerify(v).map((line) => ({ table: line.startsWith('ENDPOINT '), text: escapeMrkdwn(line) }));
+  const others = [head, ...lines.filter((l) => !l.table).map((l) => l.text)].join('\n');
+  const tables = lines.filter((l) => l.table).length;
+  // each table adds its fences and a line break beside the other lines
+  const room = Math.floor((SLACK_LIMITS.sectionText - others.length) / Math.max(1, tables)) - 2 * FENCE.length - 1;
+  const shown = lines.flatMap(({ table, text }) => {
+    if (!table) return [text];
+    const cut = cutTable(text, room);
+    return cut ? [`${FENCE}${cut}${FENCE}`] : [];
+  });
+  return [head, ...shown].join('\n');
 }
 
 export function statusReply(status: MeshStatus, ui?: { url?: string; namespace: string }): Reply {

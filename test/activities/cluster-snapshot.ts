@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApisApi, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterClient } from '../../activities/kube/cluster-client';
 import { describeObject, type KubeObject } from '../../activities/kube/kube-object';
@@ -38,16 +39,33 @@ async function listableKinds(client: ClusterClient): Promise<[apiVersion: string
   );
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** A secret value as a snapshot shows it: the first 12 hex digits of its sha256, which change with it. */
+export function secretDigest(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 12)}`;
+}
+
 /**
  * An object as its owner wrote it: labels, annotations, owner references (without the owner's
  * uid), finalizers, data and spec (every field but status), without the metadata that changes on
- * every write.
+ * every write. A Secret's values (tokens, private keys) are replaced by their digests, so that a
+ * failed comparison names which key changed without printing the secret into the test's log.
  */
 function normalized(o: KubernetesObject): object {
-  const { status: _status, metadata = {}, ...content } = o as KubernetesObject & { status?: unknown };
+  const { status: _status, metadata = {}, ...content } = o as KubernetesObject & { status?: unknown; data?: Record<string, string>; stringData?: Record<string, string> };
   const meta: Record<string, unknown> = { ...metadata };
   for (const key of VOLATILE_METADATA) delete meta[key];
   if (metadata.ownerReferences) meta.ownerReferences = metadata.ownerReferences.map(({ uid: _uid, ...ref }) => ref);
+  if (o.kind === 'Secret') {
+    for (const field of ['data', 'stringData'] as const) {
+      const values = content[field];
+      if (values) content[field] = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, secretDigest(value)]));
+    }
+    // kubectl's client-side apply keeps the whole object, data included, in an annotation
+    const lastApplied = metadata.annotations?.[LAST_APPLIED];
+    if (lastApplied) meta.annotations = { ...metadata.annotations, [LAST_APPLIED]: secretDigest(lastApplied) };
+  }
   return { ...content, metadata: meta };
 }
 
