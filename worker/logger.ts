@@ -33,15 +33,43 @@ const toPino: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
   ERROR: 'error',
 };
 
+let sdkLogger: Logger | undefined;
+
 /**
  * Routes the Temporal SDK's logs (worker, workflow and activity loggers) into pino. The SDK adds
  * workflowId, runId, activityId and attempt to the metadata of workflow and activity lines.
+ * The SDK's Runtime is installed once, by installTemporalRuntime (runWorker calls it first thing),
+ * so that its telemetry (the Prometheus exporter) is configured in the same call.
  */
 export function installTemporalLogging(logger: Logger): void {
-  const level = (logger.level.toUpperCase() as LogLevel) in toPino ? (logger.level.toUpperCase() as LogLevel) : 'INFO';
+  sdkLogger = logger;
+}
+
+export interface TemporalTelemetry {
+  /** `host:port` where the SDK serves its own Prometheus metrics (worker slots, polls, latencies). */
+  prometheusBindAddress?: string;
+}
+
+/**
+ * Installs the SDK's Runtime with the logger of installTemporalLogging and the telemetry given.
+ * Returns false when a Runtime already exists (it can be installed once per process), in which case
+ * the telemetry asked for is not available.
+ */
+export function installTemporalRuntime(telemetry: TemporalTelemetry = {}): boolean {
+  if (Runtime._instance) return false;
+  const logger = sdkLogger;
+  const level = logger && (logger.level.toUpperCase() as LogLevel) in toPino ? (logger.level.toUpperCase() as LogLevel) : 'INFO';
   Runtime.install({
-    logger: new DefaultLogger(level, (entry) => {
-      logger[toPino[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
-    }),
+    ...(logger
+      ? {
+          logger: new DefaultLogger(level, (entry) => {
+            logger[toPino[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
+          }),
+        }
+      : {}),
+    ...(telemetry.prometheusBindAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: telemetry.prometheusBindAddress, countersTotalSuffix: true } } } }
+      : {}),
   });
+  return true;
 }

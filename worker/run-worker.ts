@@ -1,7 +1,13 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { Logger } from './logger';
+import { installTemporalRuntime, type Logger } from './logger';
 import { startHealthServer, type HealthServer } from './health';
-import { startDevServer, type DevServer } from './dev-server';
+import { freeLoopbackPort, startDevServer, type DevServer } from './dev-server';
+
+/**
+ * How long running activities may finish after SIGINT/SIGTERM before they are cancelled. Whatever
+ * stops the process must wait longer (docker-compose.yml's stop_grace_period is 30 s).
+ */
+export const SHUTDOWN_GRACE_TIME = '10s';
 
 export interface RunWorkerOptions {
   /** Temporal frontend host:port; when unset the embedded dev server is started. */
@@ -37,32 +43,55 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   let connection: NativeConnection | undefined;
   let health: HealthServer | undefined;
   try {
+    // The SDK's own metrics: its Prometheus exporter on a loopback port, served again in /metrics.
+    const sdkMetricsPort = opts.metricsPort !== undefined ? await freeLoopbackPort() : undefined;
+    const installed = installTemporalRuntime(sdkMetricsPort !== undefined ? { prometheusBindAddress: `127.0.0.1:${sdkMetricsPort}` } : {});
+    if (opts.metricsPort !== undefined) {
+      if (!installed) logger.warn('the Temporal Runtime was installed before runWorker: /metrics carries no Temporal SDK metrics');
+      health = await startHealthServer(opts.metricsPort, { sdkMetricsUrl: installed ? `http://127.0.0.1:${sdkMetricsPort}/metrics` : undefined });
+      health.setState('STARTING');
+    }
     if (!opts.address) {
       if (!opts.devServer) throw new Error('Set TEMPORAL_ADDRESS, or give the dev server settings to start one.');
-      server = await startDevServer(opts.devServer);
+      server = await startDevServer({ ...opts.devServer, warn: (fields, message) => logger.warn(fields, message) });
       logger.info(
-        { address: server.address, db: opts.devServer.dbFilename, ui: `http://127.0.0.1:${opts.devServer.uiPort}` },
+        { address: server.address, db: opts.devServer.dbFilename, ui: `http://127.0.0.1:${opts.devServer.uiPort}`, log: server.logFile },
         'embedded Temporal dev server started',
       );
     }
     const address = opts.address ?? server!.address;
     connection = await NativeConnection.connect({ address });
-    if (opts.metricsPort !== undefined) health = await startHealthServer(opts.metricsPort);
+    const conn = connection;
     const worker = await Worker.create({
       connection,
       namespace: opts.namespace,
       taskQueue: opts.taskQueue,
       workflowsPath: opts.workflowsPath,
       activities: opts.activities,
-      shutdownGraceTime: '10s',
+      shutdownGraceTime: SHUTDOWN_GRACE_TIME,
     });
-    health?.setState('RUNNING');
+    health?.follow({
+      state: () => worker.getState(),
+      pollerProblems: () => {
+        const status = worker.getStatus();
+        return [
+          ...(status.workflowPollerState !== 'POLLING' ? [`workflow poller ${status.workflowPollerState}`] : []),
+          ...(status.activityPollerState !== 'POLLING' ? [`activity poller ${status.activityPollerState}`] : []),
+        ];
+      },
+      checkServer: async () => {
+        await conn.withDeadline(Date.now() + 2_000, () => conn.workflowService.getSystemInfo({}));
+      },
+    });
     logger.info({ address, namespace: opts.namespace, taskQueue: opts.taskQueue }, 'worker polling');
     logger.info(readyLine({ address, taskQueue: opts.taskQueue, ui: opts.uiUrl ?? (server ? `http://127.0.0.1:${opts.devServer!.uiPort}` : undefined) }));
-    await worker.run();
+    try {
+      await worker.run();
+    } finally {
+      health?.setState(worker.getState());
+    }
     logger.info('worker stopped');
   } finally {
-    health?.setState('STOPPED');
     await health?.close();
     await connection?.close();
     await server?.stop();
