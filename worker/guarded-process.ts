@@ -22,6 +22,13 @@ const watchdog = [
   'exit $rc',
 ].join('\n');
 
+export interface GuardedOptions {
+  /** Working directory (default: this process's). */
+  cwd?: string;
+  /** The program's whole environment, PATH added (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * A program that cannot outlive this process: it runs in its own process group (a Ctrl-C at the
  * terminal reaches only the owner, which stops it when it is done with it) under the watchdog above.
@@ -36,11 +43,14 @@ export class GuardedProcess {
     command: string,
     args: string[],
     readonly logFile: string,
+    options: GuardedOptions = {},
   ) {
     const log = openSync(logFile, 'a');
     this.child = spawn('bash', ['-c', watchdog, GUARD_NAME, String(process.pid), command, ...args], {
       detached: true,
       stdio: ['pipe', log, log],
+      cwd: options.cwd,
+      env: options.env ? { PATH: process.env.PATH, ...options.env } : undefined,
     });
     closeSync(log);
     this.exited = new Promise((resolve) => {
