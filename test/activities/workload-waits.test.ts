@@ -6,6 +6,7 @@ import type { ClusterClient } from '../../activities/kube/cluster-client';
 import type { KubeObject } from '../../activities/kube/kube-object';
 import { relistDelayMs, waitFor } from '../../activities/kube/wait-for';
 import { STUCK_AFTER_MS, waitForWorkloads } from '../../activities/kube/waits';
+import { acquireClusterLock } from '../harness/cluster-lock';
 import { testKubeconfigPath } from '../harness/kube/test-clusters';
 import { until } from '../harness/kube/wait';
 
@@ -78,12 +79,20 @@ describe('workload waits', () => {
   });
 
   it(`fails on a volume that has not mounted for ${STUCK_AFTER_MS / 1000} s, quoting the kubelet's event`, async () => {
-    await applyObjects(remote, [deployment('unmountable', { containers: [curl], volumes: [{ name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } }] })]);
-    const failure = await rejection(waitForWorkloads(remote, { namespace: ns, labelSelector: 'app=unmountable', timeoutMs: 100_000 }));
+    // A running istiod (another test file's) writes istio-ca-root-cert into every namespace: hold the
+    // lock those files take while istiod runs, so the ConfigMap stays missing.
+    const release = await acquireClusterLock('istio-system');
+    let failure: ApplicationFailure | undefined;
+    try {
+      await applyObjects(remote, [deployment('unmountable', { containers: [curl], volumes: [{ name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } }] })]);
+      failure = await rejection(waitForWorkloads(remote, { namespace: ns, labelSelector: 'app=unmountable', timeoutMs: 100_000 }));
+    } finally {
+      release();
+    }
     expect(failure).toMatchObject({ type: 'KubeWorkloadStuck', nonRetryable: true });
     expect(failure?.message).toMatch(/Pod primitives-waits\/unmountable-[a-z0-9-]+: FailedMount for \d+s: MountVolume\.SetUp failed for volume "istiod-ca-cert" : configmap "istio-ca-root-cert" not found\./);
     expect(failure?.message).toContain('istiod writes ConfigMap istio-ca-root-cert into every namespace of the clusters it serves');
-  });
+  }, 16 * 60_000); // waits for the istio-system lock, held for minutes by the istiod test files
 
   it('fails on a real crash loop (pilot-discovery exiting on an unknown command, restarted by the agent), quoting the event and pointing at the previous log', async () => {
     // the agent runs a pilot image as a real process and restarts it as a kubelet does: at once, then CrashLoopBackOff
