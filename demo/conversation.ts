@@ -74,8 +74,13 @@ async function post(opts: ConversationOptions, body: string, what: string): Prom
 export async function playRun(opts: ConversationOptions): Promise<MeshStatus> {
   const { standin, channel, requester, approver } = opts;
   const earlier = new Set(standin.parents(channel).map((m) => m.ts));
+  const commandId = `cmd-${requester.id}`;
+  const commandAnswers = standin.ephemerals.filter((e) => e.responseUrlId === commandId).length;
   opts.onTyped?.(requester, `/mesh ${opts.text}`, 'typed');
-  await post(opts, slashCommandBody({ text: opts.text, userId: requester.id, userName: requester.name, channelId: channel, responseUrl: standin.responseUrl(`cmd-${requester.id}`) }), `/mesh ${opts.text}`);
+  await post(opts, slashCommandBody({ text: opts.text, userId: requester.id, userName: requester.name, channelId: channel, responseUrl: standin.responseUrl(commandId) }), `/mesh ${opts.text}`);
+  // The bot answers the command privately: "Started …", or why not (then no run message will come).
+  const started = await waitFor(standin, 30_000, `the bot's answer to /mesh ${opts.text}`, () => standin.ephemerals.filter((e) => e.responseUrlId === commandId)[commandAnswers]);
+  if (!/Started mesh/.test(started.text ?? '')) throw new Error(`the bot refused /mesh ${opts.text}: ${started.text}`);
 
   const parent = await waitFor(standin, 60_000, 'the run\'s message in the channel', () => standin.parents(channel).find((m) => !earlier.has(m.ts) && m.metadata?.event_payload?.workflow_id));
   const workflowId = String(parent.metadata!.event_payload.workflow_id);

@@ -82,4 +82,9 @@ describe('the demo conversation: /mesh setup typed, each gate approved by a clic
     await expect(run).rejects.toThrow(/^the bot refused mallory's approve of install-remote: .*not an approver/);
     await kit.mesh.cancel('mesh-setup/refused-local--refused-remote');
   });
+
+  it('stops with the bot\'s words when it refuses the command, instead of waiting for a run message', async () => {
+    const run = play('setup refused-cmd-local refused-cmd-remote rollback=maybe', async () => 'approve');
+    await expect(run).rejects.toThrow(/^the bot refused \/mesh setup refused-cmd-local refused-cmd-remote rollback=maybe: /);
+  });
 });
