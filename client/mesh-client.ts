@@ -12,7 +12,8 @@ import { Duration } from '../common/approval-policy';
 import { parseOrThrow } from '../common/errors';
 import { MeshSpec, type MeshSpecInput } from '../common/mesh-spec';
 import { WORKFLOW_ID_PREFIX, meshKey, workflowIdFor } from '../common/naming';
-import { ApprovalDecision, type ApprovalRecord, MeshStatus, Requester } from '../common/status';
+import { MESH_PAIR, MESH_PHASE, MESH_REQUESTER, visibilityLiteral } from '../common/search-attributes';
+import { ApprovalDecision, type ApprovalRecord, MeshStatus, Requester, RunPhase } from '../common/status';
 import type * as meshWorkflows from '../workflows';
 import { approveUpdate, rollbackOnCancelSignal, statusQuery } from '../workflows/messages';
 import { MeshRunInput } from '../workflows/run-input';
@@ -34,6 +35,14 @@ const CancelOptions = z.object({
   rollback: z.boolean().optional().describe('Clean up what was installed; unset keeps the spec\'s rollback setting'),
 });
 const Limit = z.number().int().min(1).max(1000);
+const RunFilter = z
+  .object({
+    pair: z.object({ local: z.string().trim().min(1), remote: z.string().trim().min(1) }).optional().describe('The cluster pair, by its two contexts'),
+    phase: RunPhase.optional(),
+    requester: z.string().trim().min(1).optional().describe('The requester\'s id'),
+  })
+  .strict();
+export type RunFilterInput = z.input<typeof RunFilter>;
 
 export interface StartedRun {
   workflowId: string;
@@ -47,8 +56,10 @@ export interface RunSummary {
   kind: RunKind | 'unknown';
   /** Temporal's execution status: RUNNING, COMPLETED, CANCELLED, FAILED, TERMINATED, TIMED_OUT… */
   temporalStatus: string;
-  /** The run's own phase (done, failed, rejected, timed-out…), once it has written one. */
+  /** The run's own phase (done, failed, rejected, timed-out…): its MeshPhase search attribute, or its memo for runs older than that. */
   phase?: string;
+  /** The cluster pair as `<local>--<remote>` (MeshPair). */
+  pair?: string;
   local?: string;
   remote?: string;
   requester?: string;
@@ -144,30 +155,54 @@ export class MeshClient {
     await handle.cancel();
   }
 
-  /** Most recent runs on this task queue, newest first. */
-  async listRuns(limit = 20): Promise<RunSummary[]> {
+  /**
+   * Most recent runs on this task queue, newest first. The filter is a visibility query on the
+   * runs' typed search attributes (MeshPair, MeshPhase, MeshRequester), answered by the server.
+   * Runs started before those attributes existed carry none: they are listed unfiltered (phase from
+   * their memo), found by pair through their workflow id, and not by phase or requester.
+   */
+  async listRuns(limit = 20, filter: RunFilterInput = {}): Promise<RunSummary[]> {
     const max = parseOrThrow(Limit, limit, 'limit');
-    const types = Object.values(MESH_WORKFLOW_TYPE).map((t) => `'${t}'`).join(', ');
+    const query = this.runsQuery(parseOrThrow(RunFilter, filter, 'runs filter'));
     const runs: RunSummary[] = [];
-    const query = `TaskQueue = '${this.taskQueue}' AND WorkflowType IN (${types})`;
     for await (const info of this.client.workflow.list({ query, pageSize: Math.min(max, 100) })) {
       const memo = (info.memo ?? {}) as Record<string, unknown>;
+      const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const sa = info.typedSearchAttributes;
       const kind = (Object.keys(MESH_WORKFLOW_TYPE) as RunKind[]).find((k) => MESH_WORKFLOW_TYPE[k] === info.type) ?? 'unknown';
+      const local = text(memo.local);
+      const remote = text(memo.remote);
       runs.push({
         workflowId: info.workflowId,
         runId: info.runId,
         kind,
         temporalStatus: info.status.name,
-        phase: typeof memo.phase === 'string' ? memo.phase : undefined,
-        local: typeof memo.local === 'string' ? memo.local : undefined,
-        remote: typeof memo.remote === 'string' ? memo.remote : undefined,
-        requester: typeof memo.requester === 'string' ? memo.requester : undefined,
+        phase: sa?.get(MESH_PHASE) ?? text(memo.phase),
+        pair: sa?.get(MESH_PAIR) ?? (local && remote ? meshKey(local, remote) : undefined),
+        local,
+        remote,
+        requester: sa?.get(MESH_REQUESTER) ?? text(memo.requester),
         startTime: info.startTime,
         closeTime: info.closeTime,
       });
       if (runs.length >= max) break;
     }
     return runs;
+  }
+
+  /** The visibility query listRuns sends. */
+  runsQuery(filter: z.infer<typeof RunFilter> = {}): string {
+    const types = Object.values(MESH_WORKFLOW_TYPE).map(visibilityLiteral).join(', ');
+    const clauses = [`TaskQueue = ${visibilityLiteral(this.taskQueue)}`, `WorkflowType IN (${types})`];
+    if (filter.pair) {
+      const key = meshKey(filter.pair.local, filter.pair.remote);
+      // Runs from before MeshPair existed are found by their pair-derived workflow id.
+      const ids = Object.values(WORKFLOW_ID_PREFIX).map((prefix) => visibilityLiteral(`${prefix}/${key}`)).join(', ');
+      clauses.push(`(${MESH_PAIR.name} = ${visibilityLiteral(key)} OR WorkflowId IN (${ids}))`);
+    }
+    if (filter.phase) clauses.push(`${MESH_PHASE.name} = ${visibilityLiteral(filter.phase)}`);
+    if (filter.requester) clauses.push(`${MESH_REQUESTER.name} = ${visibilityLiteral(filter.requester)}`);
+    return clauses.join(' AND ');
   }
 
   /** A schedule that runs meshVerify for the pair every `every` (e.g. 15m); drift is reported by the notifier. */
@@ -212,6 +247,8 @@ export class MeshClient {
         // One run per pair at a time; a finished run's id may be reused by the next one.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        // The typed search attributes are set by the workflow's first task (workflows/run-index.ts), on a
+        // worker that has made sure the namespace has them; a start never fails for their lack.
         memo: runMemo(input),
       });
       return { workflowId, runId: handle.firstExecutionRunId };
@@ -241,7 +278,7 @@ export class MeshClient {
       throw err;
     }
     if (d.status.name === 'RUNNING') return undefined;
-    const phase = (d.memo as Record<string, unknown> | undefined)?.phase;
+    const phase = d.typedSearchAttributes?.get(MESH_PHASE) ?? (d.memo as Record<string, unknown> | undefined)?.phase;
     return typeof phase === 'string' ? phase : d.status.name.toLowerCase();
   }
 }
@@ -254,3 +291,4 @@ export function verifyScheduleId(spec: MeshSpec): string {
 function runMemo(input: MeshRunInput): Record<string, string> {
   return { local: input.spec.local.context, remote: input.spec.remote.context, requester: input.requester.id };
 }
+

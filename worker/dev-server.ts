@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { devServerSearchAttributeArgs } from '../common/search-attributes';
 import { INSTALL_TEMPORAL_HINT, findTemporalCli } from './temporal-cli';
 import { GuardedProcess, allPids, guardOwner, listenerOf, processRecord, type ProcessRecord } from './guarded-process';
 
@@ -60,6 +61,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     ...(opts.extraNamespaces ?? []).flatMap((ns) => ['--namespace', ns]),
+    // The typed search attributes mesh runs set (common/search-attributes.ts), on every namespace.
+    ...devServerSearchAttributeArgs(),
   ];
   const server = new GuardedProcess('Temporal dev server', cli.path, args, logFile);
   const address = `${HOST}:${port}`;
@@ -87,7 +90,7 @@ async function startSdkDownloadedServer(opts: DevServerOptions): Promise<DevServ
         dbFilename: opts.dbFilename,
         ui: opts.uiPort !== undefined,
         uiPort: opts.uiPort,
-        extraArgs: (opts.extraNamespaces ?? []).flatMap((ns) => ['--namespace', ns]),
+        extraArgs: [...(opts.extraNamespaces ?? []).flatMap((ns) => ['--namespace', ns]), ...devServerSearchAttributeArgs()],
       },
     });
   } catch (err) {

@@ -1,4 +1,7 @@
+// Not re-exported from the package index in 1.24.
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { MESH_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { installTemporalRuntime, type Logger } from './logger';
 import { startHealthServer, type HealthServer } from './health';
 import { freeLoopbackPort, startDevServer, type DevServer } from './dev-server';
@@ -62,6 +65,8 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     const address = opts.address ?? server!.address;
     connection = await NativeConnection.connect({ address });
     const conn = connection;
+    const registered = await ensureSearchAttributes(connection, opts.namespace);
+    if (registered.length) logger.info({ namespace: opts.namespace, searchAttributes: registered }, 'registered the mesh search attributes');
     const worker = await Worker.create({
       connection,
       namespace: opts.namespace,
@@ -96,4 +101,55 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     await connection?.close();
     await server?.stop();
   }
+}
+
+type OperatorConnection = Pick<NativeConnection, 'operatorService'>;
+const GRPC_ALREADY_EXISTS = 6;
+const GRPC_PERMISSION_DENIED = 7;
+
+/**
+ * Makes sure the namespace has the typed search attributes mesh runs set
+ * (common/search-attributes.ts): lists them and adds the missing ones through the OperatorService.
+ * Another worker adding them at the same moment ("already exists") is fine. Returns the names it
+ * added. A server that refuses (no permission, Temporal Cloud) is an error naming the fix.
+ */
+export async function ensureSearchAttributes(connection: OperatorConnection, namespace: string): Promise<string[]> {
+  const wanted = MESH_SEARCH_ATTRIBUTES.map((k) => ({ name: k.name, type: k.type, indexed: encodeSearchAttributeIndexedValueType(k.type)! }));
+  const howTo = wanted.map((w) => `temporal operator search-attribute create --namespace ${namespace} --name ${w.name} --type Keyword`).join('\n  ');
+  let existing: Record<string, unknown>;
+  try {
+    existing = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+  } catch (err) {
+    throw searchAttributeError(err, namespace, 'list', howTo);
+  }
+  const wrongType = wanted.filter((w) => existing[w.name] !== undefined && existing[w.name] !== w.indexed);
+  if (wrongType.length) {
+    throw new Error(
+      `Namespace ${namespace} has the search attribute(s) ${wrongType.map((w) => w.name).join(', ')} with a type other than ${wrongType[0]!.type}; ` +
+        'mesh runs could not set them. Remove them (`temporal operator search-attribute remove`) and let the worker add them again, or ask the cluster\'s operator to.',
+    );
+  }
+  const missing = wanted.filter((w) => existing[w.name] === undefined);
+  if (!missing.length) return [];
+  try {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((w) => [w.name, w.indexed])) });
+  } catch (err) {
+    if ((err as { code?: number }).code === GRPC_ALREADY_EXISTS) return [];
+    throw searchAttributeError(err, namespace, 'add', howTo);
+  }
+  return missing.map((w) => w.name);
+}
+
+function searchAttributeError(err: unknown, namespace: string, verb: 'list' | 'add', howTo: string): Error {
+  const message = (err as Error).message.replace(/\.+$/, '');
+  const denied = (err as { code?: number }).code === GRPC_PERMISSION_DENIED;
+  return new Error(
+    `The worker could not ${verb} the search attributes of namespace ${namespace}: ${message}. ` +
+      (denied
+        ? `Its credentials lack the permission for the OperatorService's ${verb === 'add' ? 'AddSearchAttributes' : 'ListSearchAttributes'} (a namespace or cluster admin has it). `
+        : '') +
+      `Mesh runs set MeshPhase, MeshPair and MeshRequester (Keyword); have an admin create them once:\n  ${howTo}\n` +
+      '(on Temporal Cloud: `tcld namespace search-attributes add`), then start the worker again.',
+    { cause: err },
+  );
 }

@@ -1,5 +1,6 @@
-import { condition, setHandler, upsertMemo } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import type { ApprovalRecord } from '../common/status';
+import type { PhaseRecorder } from './run-index';
 import type { StepId } from '../common/steps';
 import type { ApprovalGate } from './approval-gate';
 import { approveUpdate } from './messages';
@@ -16,10 +17,10 @@ export function handleApprovals(gate: ApprovalGate): void {
 }
 
 /** Opens the gate before `step`, waits up to the policy's timeout for a decision, and records it. */
-export async function awaitApproval(step: StepId, gate: ApprovalGate, book: RunStatusBook, notifier: ProgressNotifier): Promise<GateVerdict> {
+export async function awaitApproval(step: StepId, gate: ApprovalGate, book: RunStatusBook, notifier: ProgressNotifier, recordPhase: PhaseRecorder): Promise<GateVerdict> {
   gate.openFor(step, Date.now());
   book.waitingApproval(step, Date.now());
-  upsertMemo({ phase: 'waiting-approval' });
+  recordPhase('waiting-approval');
   notifier.send('approval-requested', book.snapshot(), step);
   let answered: boolean;
   let record: ApprovalRecord | undefined;

@@ -1,4 +1,4 @@
-import { patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { PROCEDURE, SEED_ORDER_PROCEDURE, STEP_CATALOGUE, type SetupStepId } from '../common/steps';
 import { MeshFacts, type MeshStatus, type RunPhase } from '../common/status';
 import { describeIssues } from '../common/errors';
@@ -8,6 +8,7 @@ import { rollbackOnCancelSignal, statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { rollback } from './rollback';
 import { parseRunInput, type MeshRunInput } from './run-input';
+import { indexRun } from './run-index';
 import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
 import { StepFailed, runCancelled, withRetries } from './step-runner';
@@ -20,6 +21,7 @@ import { STEP_PRESET } from './retry-presets';
  */
 export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
   const { spec, requester } = parseRunInput(input, 'meshSetup');
+  const recordPhase = indexRun(spec, requester);
   const seedOrder = !patched('link-secret-before-remote-gateway');
   const procedure = seedOrder ? SEED_ORDER_PROCEDURE : PROCEDURE;
   const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'setup', requester, spec, steps: procedure.steps, now: Date.now() });
@@ -33,11 +35,11 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
 
   const phase = (next: RunPhase) => {
     book.setPhase(next);
-    upsertMemo({ phase: next });
+    recordPhase(next);
   };
   const end = async (next: RunPhase, outcome: string, skipped: string): Promise<MeshStatus> => {
     book.finish(next, outcome, Date.now(), skipped);
-    upsertMemo({ phase: next });
+    recordPhase(next);
     notifier.send('finished', book.snapshot());
     await notifier.flush();
     return book.snapshot();
@@ -76,7 +78,7 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
         continue;
       }
       if (gate.isGated(step)) {
-        const verdict = await awaitApproval(step, gate, book, notifier);
+        const verdict = await awaitApproval(step, gate, book, notifier, recordPhase);
         if (verdict === 'timed-out') {
           return await end('timed-out', `No one approved ${step} within ${spec.approval.timeout}; ${book.doneSummary()}. Start the setup again to continue.`, `no approval for ${step}`);
         }

@@ -1,4 +1,4 @@
-import { patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { PROCEDURE, SEED_ORDER_PROCEDURE, type Procedure, type SetupStepId } from '../common/steps';
 import type { MeshStatus, RunPhase } from '../common/status';
 import { ApprovalGate } from './approval-gate';
@@ -7,6 +7,7 @@ import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { CLEANUP } from './retry-presets';
 import { parseRunInput, type MeshRunInput } from './run-input';
+import { indexRun } from './run-index';
 import { RunStatusBook } from './run-status';
 import { callCleanup } from './step-activities';
 import { StepFailed, runCancelled, withRetries } from './step-runner';
@@ -21,6 +22,7 @@ const teardownSteps = (procedure: Procedure): SetupStepId[] => [...procedure.mut
  */
 export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
   const { spec, requester } = parseRunInput(input, 'meshTeardown');
+  const recordPhase = indexRun(spec, requester);
   const gate = new ApprovalGate(spec.approval, requester);
   // With `cleanup` among the policy's gates, a person approves the teardown before anything is deleted.
   const gated = gate.isGated('cleanup') && patched('teardown-approval-gate');
@@ -33,7 +35,7 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
 
   const end = async (phase: RunPhase, outcome: string, skipped: string): Promise<MeshStatus> => {
     book.finish(phase, outcome, Date.now(), skipped);
-    upsertMemo({ phase });
+    recordPhase(phase);
     notifier.send('finished', book.snapshot());
     await notifier.flush();
     return book.snapshot();
@@ -43,7 +45,7 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
   let current: SetupStepId | undefined;
   try {
     if (gated) {
-      const verdict = await awaitApproval('cleanup', gate, book, notifier);
+      const verdict = await awaitApproval('cleanup', gate, book, notifier, recordPhase);
       const r = book.snapshot().approvals.at(-1);
       if (verdict === 'timed-out' || !r) {
         return await end('timed-out', `No one approved the teardown within ${spec.approval.timeout}; nothing was deleted.`, 'the teardown was not approved');
@@ -53,7 +55,7 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
       }
       book.done('cleanup', { summary: `teardown approved by ${r.by.id}` }, Date.now());
       // `runs` reads the phase from the memo: without this it showed waiting-approval until the end.
-      if (patched('teardown-running-memo')) upsertMemo({ phase: 'running' });
+      if (patched('teardown-running-memo')) recordPhase('running');
       notifier.send('step-changed', book.snapshot(), 'cleanup');
     }
     for (const step of order) {

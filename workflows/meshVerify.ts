@@ -1,9 +1,10 @@
-import { patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MeshStatus, RunPhase } from '../common/status';
 import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { STEP_PRESET } from './retry-presets';
 import { parseRunInput, type MeshRunInput } from './run-input';
+import { indexRun } from './run-index';
 import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
 import { StepFailed, runCancelled, withRetries } from './step-runner';
@@ -14,6 +15,7 @@ import { StepFailed, runCancelled, withRetries } from './step-runner';
  */
 export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
   const { spec, requester } = parseRunInput(input, 'meshVerify');
+  const recordPhase = indexRun(spec, requester);
   const step = 'verify-split';
   const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'verify', requester, spec, steps: [step], now: Date.now() });
   const notifier = new ProgressNotifier();
@@ -21,7 +23,7 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
 
   const end = async (phase: RunPhase, outcome: string): Promise<MeshStatus> => {
     book.finish(phase, outcome, Date.now(), 'not needed');
-    upsertMemo({ phase });
+    recordPhase(phase);
     notifier.send('finished', book.snapshot());
     await notifier.flush();
     return book.snapshot();

@@ -2,7 +2,9 @@ import { verifyScheduleId } from '../../client/mesh-client';
 import { MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from '../../client/errors';
 import { ValidationError } from '../../common/errors';
 import { MeshSpec } from '../../common/mesh-spec';
+import { MESH_PAIR, MESH_PHASE, MESH_REQUESTER } from '../../common/search-attributes';
 import type { MeshStatus } from '../../common/status';
+import { eventually } from '../harness/child-process';
 import { FakeRuns } from '../harness/fake-runs';
 import { useMeshTestEnv } from '../harness/mesh-test-env';
 import { ONCALL, REQUESTER, specFor, statusWhen } from '../harness/mesh-test-kit';
@@ -93,6 +95,74 @@ describe('MeshClient against a real Temporal dev server', () => {
       requester: REQUESTER.id,
     });
     expect((await env.mesh.listRuns(1)).length).toBe(1);
+  });
+
+  it('indexes a run by pair, requester and phase as typed search attributes, and MeshPhase follows the phase', async () => {
+    const spec = specFor('indexed');
+    const { workflowId } = await env.mesh.startSetup(spec, REQUESTER);
+    fakes.add(workflowId);
+    const handle = env.client.workflow.getHandle(workflowId);
+    const attributes = async () => (await handle.describe()).typedSearchAttributes;
+    const phaseBecomes = (phase: string) => eventually(async () => (await attributes()).get(MESH_PHASE) === phase, `${workflowId}: MeshPhase ${phase}`);
+
+    await statusWhen(env.mesh, workflowId, (s) => s.phase === 'waiting-approval', 'run at its gate');
+    await phaseBecomes('waiting-approval');
+    const at = await attributes();
+    expect(at.get(MESH_PAIR)).toBe('indexed-local--indexed-remote');
+    expect(at.get(MESH_REQUESTER)).toBe(REQUESTER.id);
+
+    await env.mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL });
+    await statusWhen(env.mesh, workflowId, (s) => s.steps.find((x) => x.id === 'link-secret')?.state.state === 'waiting-approval', 'run at its second gate');
+    await env.mesh.cancel(workflowId);
+    await expect(handle.result()).rejects.toThrow();
+    await phaseBecomes('cancelled');
+    expect((await attributes()).get(MESH_PAIR)).toBe('indexed-local--indexed-remote');
+  });
+
+  it('filters runs on the server by pair, requester and phase', async () => {
+    const other = { id: 'U-FILTER-OTHER', via: 'cli' as const };
+    const a = await env.mesh.verify(specFor('filter-a'), REQUESTER);
+    fakes.add(a.workflowId);
+    await env.client.workflow.getHandle(a.workflowId).result();
+    const b = await env.mesh.verify(specFor('filter-b'), other);
+    fakes.add(b.workflowId);
+    await env.client.workflow.getHandle(b.workflowId).result();
+    const c = await env.mesh.startSetup(specFor('filter-c'), REQUESTER);
+    fakes.add(c.workflowId);
+    await statusWhen(env.mesh, c.workflowId, (s) => s.phase === 'waiting-approval', 'filter-c at its gate');
+
+    const queries: string[] = [];
+    const list = env.client.workflow.list.bind(env.client.workflow);
+    const spy = jest.spyOn(env.client.workflow, 'list').mockImplementation((options) => (queries.push(options?.query ?? ''), list(options)));
+    try {
+      // Visibility is eventually consistent: poll until the server's answer holds the run wanted.
+      const listedWhen = async (filter: Parameters<typeof env.mesh.listRuns>[1], limit: number, wanted: string) => {
+        let runs = await env.mesh.listRuns(limit, filter);
+        await eventually(async () => (runs = await env.mesh.listRuns(limit, filter)).some((r) => r.workflowId === wanted), `${wanted} listed with ${JSON.stringify(filter)}`);
+        return runs;
+      };
+
+      // a is the oldest of the three: with limit 1 only a server-side filter can return it
+      const byPair = await listedWhen({ pair: { local: 'filter-a-local', remote: 'filter-a-remote' } }, 1, a.workflowId);
+      expect(byPair).toEqual([expect.objectContaining({ workflowId: a.workflowId, pair: 'filter-a-local--filter-a-remote', phase: 'done', requester: REQUESTER.id })]);
+      expect(queries.at(-1)).toContain("MeshPair = 'filter-a-local--filter-a-remote'");
+
+      const byRequester = await listedWhen({ requester: other.id }, 50, b.workflowId);
+      expect(byRequester.map((r) => r.workflowId)).toEqual([b.workflowId]);
+      expect(queries.at(-1)).toContain(`MeshRequester = '${other.id}'`);
+
+      const waiting = await listedWhen({ phase: 'waiting-approval' }, 50, c.workflowId);
+      expect(waiting.every((r) => r.phase === 'waiting-approval')).toBe(true);
+      expect(waiting.map((r) => r.workflowId)).not.toContain(a.workflowId);
+      expect(queries.at(-1)).toContain("MeshPhase = 'waiting-approval'");
+
+      const done = await listedWhen({ phase: 'done', requester: REQUESTER.id }, 50, a.workflowId);
+      expect(done.every((r) => r.phase === 'done' && r.requester === REQUESTER.id)).toBe(true);
+      expect(done.map((r) => r.workflowId)).not.toContain(b.workflowId);
+    } finally {
+      spy.mockRestore();
+      await env.mesh.cancel(c.workflowId);
+    }
   });
 
   it('creates one verify schedule per pair', async () => {

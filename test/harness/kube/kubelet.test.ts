@@ -78,8 +78,12 @@ describe('kubelet rules of the test clusters', () => {
     expect(waiting?.message).toBe(
       'Back-off pulling image "auto": ErrImagePull: rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/auto:latest": failed to resolve reference "docker.io/library/auto:latest": docker.io/library/auto:latest: not found',
     );
-    const reasons = (await events('uninjected')).map((e) => `${e.reason}: ${e.message}`);
-    expect(reasons).toEqual(expect.arrayContaining(['Failed: Error: ErrImagePull', 'BackOff: Back-off pulling image "auto"', 'Failed: Error: ImagePullBackOff']));
+    // the kubelet (stand-in) records its events after the status, as a real one does: wait for them
+    const wanted = ['Failed: Error: ErrImagePull', 'BackOff: Back-off pulling image "auto"', 'Failed: Error: ImagePullBackOff'];
+    await eventually('the kubelet\'s pull events', async () => {
+      const reasons = (await events('uninjected')).map((e) => `${e.reason}: ${e.message}`);
+      return wanted.every((w) => reasons.includes(w)) || `events so far: ${JSON.stringify(reasons)}`;
+    });
     await eventually('the dev build to be refused too', async () => (await read('dev-build')).status?.containerStatuses?.[0].state?.waiting?.reason === 'ImagePullBackOff' || 'not yet');
     await eventually('the release image to run', async () => ready(await read('release')) || 'not Ready');
   });
