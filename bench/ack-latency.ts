@@ -10,15 +10,15 @@
  *   BENCH_RATE=50 BENCH_SECONDS=60 npm run bench:ack
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type DevServer } from '../worker/dev-server';
 import { eventually, spawnTs, type Child } from '../test/harness/child-process';
 import { freePorts } from '../test/harness/kube/ports';
 import { SlackApiStandin } from '../test/harness/slack-api-standin';
 import { postToSlackEndpoint, slashCommandBody } from '../test/harness/slack-requests';
+import { benchTemporal } from './bench-temporal';
 import { latencyStats } from './latency-stats';
 
 const SECRET = 'bench-signing-secret';
@@ -27,8 +27,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP = 50;
 
 async function run(): Promise<void> {
-  let devServer: DevServer | undefined;
-  const address = process.env.TEMPORAL_ADDRESS ?? (devServer = await startDevServer({ cacheDir: process.env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops') })).address;
+  const temporal = await benchTemporal();
+  const { address } = temporal;
   const standin = await SlackApiStandin.start();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
@@ -113,7 +113,7 @@ async function run(): Promise<void> {
     await Promise.all(children.map((c) => c.exited));
     await connection.close();
     await standin.close();
-    await devServer?.stop();
+    await temporal.stop();
   }
 }
 

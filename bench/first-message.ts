@@ -8,19 +8,19 @@
  *   npm run bench:first-message              # 50 runs of each
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { WebClient } from '@slack/web-api';
 import { createSlackNotifier } from '../activities/slack/notifier';
-import { startDevServer, type DevServer } from '../worker/dev-server';
 import { eventually, spawnTs } from '../test/harness/child-process';
 import { FakeStepActivities } from '../test/harness/fake-step-activities';
 import { freePorts } from '../test/harness/kube/ports';
 import { SlackApiStandin } from '../test/harness/slack-api-standin';
 import { postToSlackEndpoint, slashCommandBody } from '../test/harness/slack-requests';
+import { benchTemporal } from './bench-temporal';
 import { latencyStats } from './latency-stats';
 import { writeResult } from './write-result';
 
@@ -30,8 +30,8 @@ const CHANNEL = 'CBENCH';
 
 async function run(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  let devServer: DevServer | undefined;
-  const address = process.env.TEMPORAL_ADDRESS ?? (devServer = await startDevServer({ cacheDir: process.env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops') })).address;
+  const temporal = await benchTemporal();
+  const { address } = temporal;
   const standin = await SlackApiStandin.start();
   const taskQueue = `bench-first-${Date.now()}`;
   const web = new WebClient('xoxb-bench', { slackApiUrl: standin.apiUrl, retryConfig: { retries: 0 } });
@@ -108,7 +108,7 @@ async function run(): Promise<void> {
     await workerConnection.close();
     await connection.close();
     await standin.close();
-    await devServer?.stop();
+    await temporal.stop();
   }
 }
 

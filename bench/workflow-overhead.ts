@@ -8,16 +8,14 @@
  *   npm run bench:overhead                  # 30 runs of each
  *   BENCH_RUNS=100 npm run bench:overhead
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { MeshSpec, meshSpecFor } from '../common/mesh-spec';
 import { SETUP_STEPS } from '../common/steps';
 import type { MeshStepActivities } from '../common/step-contract';
-import { startDevServer, type DevServer } from '../worker/dev-server';
 import { FakeStepActivities } from '../test/harness/fake-step-activities';
+import { benchTemporal } from './bench-temporal';
 import { latencyStats } from './latency-stats';
 import { writeResult } from './write-result';
 
@@ -44,8 +42,8 @@ function timed(activities: MeshStepActivities, spent: { ms: number; count: numbe
 
 async function run(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  let devServer: DevServer | undefined;
-  const address = process.env.TEMPORAL_ADDRESS ?? (devServer = await startDevServer({ cacheDir: process.env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops') })).address;
+  const temporal = await benchTemporal();
+  const { address } = temporal;
   const spent = { ms: 0, count: 0 };
   let notifications = 0;
   const taskQueue = `bench-overhead-${Date.now()}`;
@@ -102,7 +100,7 @@ async function run(): Promise<void> {
     await running;
     await workerConnection.close();
     await connection.close();
-    await devServer?.stop();
+    await temporal.stop();
   }
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../worker/dev-server';
@@ -7,6 +7,7 @@ import { eventually, spawnTs, type Child } from '../test/harness/child-process';
 import { findBinary, startClusters, type Clusters } from '../test/harness/kube';
 import { freePorts } from '../test/harness/kube/ports';
 import { SlackApiStandin } from '../test/harness/slack-api-standin';
+import { meshopsCacheDir } from '../test/harness/kube/binaries';
 
 /** Who is in the demo's Slack workspace. */
 export const DEMO_SLACK = {
@@ -79,7 +80,7 @@ export async function startDemoStack(progress: Progress, teardown: Teardown): Pr
     progress('starting the two test clusters (local, remote) in their own network namespace, and the Temporal dev server…');
     const started = Date.now();
     const [port, uiPort, botPort] = await freePorts(3);
-    const cacheDir = process.env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops');
+    const cacheDir = meshopsCacheDir();
     const [clusters, server] = await Promise.all([
       startClusters().then((c) => (teardown.add('the test clusters', () => c.stop()), c)),
       startDevServer({ cacheDir, port, uiPort }).then((s: DevServer) => (teardown.add('the Temporal dev server', () => s.stop()), s)),

@@ -1,11 +1,10 @@
 // A worker process for tests that kill and restart workers: the product's runWorker with test
 // workflows and activities. Configured by the environment the test passes.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { runWorker, type RunWorkerOptions } from '../../worker/run-worker';
 import { createLogger, installTemporalLogging } from '../../worker/logger';
 import { createCountdownActivities } from './countdown-activities';
 import { FakeStepActivities } from './fake-step-activities';
+import { meshopsCacheDir } from './kube/binaries';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -17,7 +16,7 @@ const env = (name: string): string => {
 function server(): Pick<RunWorkerOptions, 'address' | 'devServer'> {
   const db = process.env.TEST_DEV_SERVER_DB;
   if (!db) return { address: env('TEMPORAL_ADDRESS') };
-  const cacheDir = process.env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops');
+  const cacheDir = meshopsCacheDir();
   return { devServer: { cacheDir, dbFilename: db, port: Number(env('TEST_DEV_SERVER_PORT')), uiPort: Number(env('TEST_DEV_SERVER_UI_PORT')) } };
 }
 

@@ -1,30 +1,20 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { countLines, eventually, spawnTs, type Child } from '../harness/child-process';
 import { freePorts } from '../harness/kube/ports';
-import { testTemporalAddress } from '../harness/temporal-server';
+import { connectWhenUp, testTemporalAddress } from '../harness/temporal-server';
 import { findTemporalCli } from '../../worker/temporal-cli';
 import { processRecord } from '../../worker/guarded-process';
 import { descendsFrom, devServersOn } from './dev-server-processes';
+import { meshopsCacheDir } from '../harness/kube/binaries';
 
 const workerEntry = join(__dirname, '../harness/worker-process.ts');
 const workflows = join(__dirname, '../harness/workflows/countdown.ts');
-const cacheDir = process.env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops');
+const cacheDir = meshopsCacheDir();
 
-async function connectWhenUp(address: string): Promise<Connection> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      return await Connection.connect({ address, connectTimeout: '2s' });
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
 
 describe('the embedded dev server lives and dies with its worker', () => {
   const dir = mkdtempSync(join(tmpdir(), 'meshops-devserver-'));

@@ -4,22 +4,11 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { countLines, eventually, spawnTs, type Child } from '../harness/child-process';
 import { freePorts } from '../harness/kube/ports';
+import { connectWhenUp } from '../harness/temporal-server';
 
 const workerEntry = join(__dirname, '../harness/worker-process.ts');
 const workflows = join(__dirname, '../harness/workflows/countdown.ts');
 
-/** Connects once the worker's embedded server answers; the worker starts it, so retry until then. */
-async function connectWhenUp(address: string): Promise<Connection> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      return await Connection.connect({ address, connectTimeout: '2s' });
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
 
 describe('worker without TEMPORAL_ADDRESS: embedded dev server on SQLite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'meshops-embedded-'));

@@ -43,9 +43,14 @@ export function pinnedVersions(): Record<string, string> {
   return Object.fromEntries(entries);
 }
 
+/** `${MESHOPS_CACHE_DIR:-~/.cache/meshops}`: the provisioned binaries, the Temporal CLI, the dev server's files. */
+export function meshopsCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops');
+}
+
 /** `${MESHOPS_CACHE_DIR:-~/.cache/meshops}/bin`, where scripts/provision-kube.sh puts its builds. */
 export function cacheBinDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.MESHOPS_CACHE_DIR ?? join(homedir(), '.cache', 'meshops'), 'bin');
+  return join(meshopsCacheDir(env), 'bin');
 }
 
 /**
