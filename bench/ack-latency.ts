@@ -29,7 +29,8 @@ const WARMUP = 50;
 async function run(): Promise<void> {
   const temporal = await benchTemporal();
   const { address } = temporal;
-  const standin = await SlackApiStandin.start();
+  // The bot installed with manifest.yml's scopes and invited to the bench channel.
+  const standin = await SlackApiStandin.start({ botToken: 'xoxb-bench', channels: [{ id: 'CBENCH', name: 'bench', type: 'public', members: ['UBOTMESH', 'UBENCH1'] }] });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   const taskQueue = `bench-ack-${Date.now()}`;
@@ -56,7 +57,7 @@ async function run(): Promise<void> {
     let n = 0;
     const send = async (url: string): Promise<number> => {
       const i = n++;
-      const body = slashCommandBody({ text: `setup bench-${i}-local bench-${i}-remote`, userId: 'UBENCH1', channelId: 'CBENCH', responseUrl: standin.responseUrl(`bench-${i}`) });
+      const body = slashCommandBody({ text: `setup bench-${i}-local bench-${i}-remote`, userId: 'UBENCH1', channelId: 'CBENCH', responseUrl: standin.responseUrl(`bench-${i}`, { channel: 'CBENCH', user: 'UBENCH1' }) });
       const t0 = performance.now();
       const res = await postToSlackEndpoint(url, body, { secret: SECRET });
       const ms = performance.now() - t0;

@@ -32,7 +32,8 @@ async function run(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const temporal = await benchTemporal();
   const { address } = temporal;
-  const standin = await SlackApiStandin.start();
+  // The bot installed with manifest.yml's scopes and invited to the bench channel.
+  const standin = await SlackApiStandin.start({ botToken: 'xoxb-bench', channels: [{ id: CHANNEL, name: 'bench', type: 'public', members: ['UBOTMESH', 'UBENCH'] }] });
   const taskQueue = `bench-first-${Date.now()}`;
   const web = new WebClient('xoxb-bench', { slackApiUrl: standin.apiUrl, retryConfig: { retries: 0 } });
   const workerConnection = await NativeConnection.connect({ address });
@@ -77,7 +78,7 @@ async function run(): Promise<void> {
       const pair = `fm${i + 5}`;
       let arrived = arrival(`mesh-setup/${pair}-local--${pair}-remote`);
       let t0 = performance.now();
-      const body = slashCommandBody({ text: `setup ${pair}-local ${pair}-remote`, userId: 'UBENCH', channelId: CHANNEL, responseUrl: standin.responseUrl(`bench-${i}`) });
+      const body = slashCommandBody({ text: `setup ${pair}-local ${pair}-remote`, userId: 'UBENCH', channelId: CHANNEL, responseUrl: standin.responseUrl(`bench-${i}`, { channel: CHANNEL, user: 'UBENCH' }) });
       const answer = await postToSlackEndpoint(eventsUrl, body, { secret: SECRET });
       if (answer.status !== 200) throw new Error(`the bot answered ${answer.status}: ${answer.body}`);
       const productMs = (await arrived) - t0;

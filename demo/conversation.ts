@@ -77,7 +77,7 @@ export async function playRun(opts: ConversationOptions): Promise<MeshStatus> {
   const commandId = `cmd-${requester.id}`;
   const commandAnswers = standin.ephemerals.filter((e) => e.responseUrlId === commandId).length;
   opts.onTyped?.(requester, `/mesh ${opts.text}`, 'typed');
-  await post(opts, slashCommandBody({ text: opts.text, userId: requester.id, userName: requester.name, channelId: channel, responseUrl: standin.responseUrl(commandId) }), `/mesh ${opts.text}`);
+  await post(opts, slashCommandBody({ text: opts.text, userId: requester.id, userName: requester.name, channelId: channel, responseUrl: standin.responseUrl(commandId, { channel, user: requester.id }) }), `/mesh ${opts.text}`);
   // The bot answers the command privately: "Started …", or why not (then no run message will come).
   const started = await waitFor(standin, 30_000, `the bot's answer to /mesh ${opts.text}`, () => standin.ephemerals.filter((e) => e.responseUrlId === commandId)[commandAnswers]);
   if (!/Started mesh/.test(started.text ?? '')) throw new Error(`the bot refused /mesh ${opts.text}: ${started.text}`);
@@ -108,7 +108,15 @@ export async function playRun(opts: ConversationOptions): Promise<MeshStatus> {
     const answered = standin.ephemerals.filter((e) => e.responseUrlId === answerId).length;
     await post(
       opts,
-      buttonClickBody({ userId: approver.id, channelId: channel, actionId, value: approveButton(ask)!.value!, messageTs: ask.ts, responseUrl: standin.responseUrl(answerId) }),
+      buttonClickBody({
+        userId: approver.id,
+        channelId: channel,
+        actionId,
+        value: approveButton(ask)!.value!,
+        messageTs: ask.ts,
+        threadTs: ask.thread_ts,
+        responseUrl: standin.responseUrl(answerId, { channel, user: approver.id, messageTs: ask.ts }),
+      }),
       `${approver.name}'s ${decision} click`,
     );
     // The bot answers every click privately; anything but "You approved/rejected" is a refusal that would leave the gate waiting.

@@ -97,7 +97,7 @@ export class ChannelView {
         lines.push(style.dim(`  ↳ ${this.name(entry.user)} ${entry.text} (${clock(entry.at)})`));
       } else if (entry.kind === 'ephemeral') {
         const e: Ephemeral = this.standin.ephemerals[entry.index];
-        lines.push(`${style.bold(botName)} ${style.dim(`APP  Only visible to ${this.ephemeralFor(e)}`)}`);
+        lines.push(`${style.bold(botName)} ${style.dim(`APP  Only visible to ${this.ephemeralFor(e)}${e.thread_ts ? ' (in the thread)' : ''}`)}`);
         lines.push(...renderBlocks(e.blocks, e.text, this.opts).map((l) => `  ${l}`));
       } else {
         const message = this.standin.messages.get(entry.key)!;
@@ -117,9 +117,9 @@ export class ChannelView {
     return this.opts.names.users[user] ?? user;
   }
 
-  /** Who a private answer went to: the user it names, or who typed or clicked (response_url ids are `cmd-<user>` / `click-<user>`). */
+  /** Who a private answer went to: the stand-in records the one person who sees it (who typed or clicked, for a response_url). */
   private ephemeralFor(e: Ephemeral): string {
-    const user = e.user ?? e.responseUrlId?.replace(/^(cmd|click)-/, '');
+    const user = e.user;
     return user ? this.name(user) : 'you';
   }
 }

@@ -15,6 +15,8 @@ export const DEMO_SLACK = {
   channelName: 'mesh-ops',
   signingSecret: 'demo-signing-secret',
   botToken: 'xoxb-meshops-demo',
+  /** The bot's user id in the stand-in's workspace. */
+  botUserId: 'UBOTMESH',
   requester: { id: 'U0ALICE', name: 'alice' },
   approver: { id: 'U0BOB', name: 'bob' },
   oncall: { id: 'S0ONCALL', handle: 'oncall' },
@@ -91,7 +93,12 @@ export async function startDemoStack(progress: Progress, teardown: Teardown): Pr
     teardown.add('the Temporal connection', () => connection.close());
 
     const { oncall, approver, requester, botToken, signingSecret, channel } = DEMO_SLACK;
-    const standin = await SlackApiStandin.start({ usergroups: [{ id: oncall.id, handle: oncall.handle, users: [approver.id] }] });
+    // The demo workspace: the app installed with manifest.yml's scopes, alice and bob in #mesh-ops, and the bot invited there.
+    const standin = await SlackApiStandin.start({
+      botToken,
+      usergroups: [{ id: oncall.id, handle: oncall.handle, users: [approver.id] }],
+      channels: [{ id: channel, name: DEMO_SLACK.channelName, type: 'public', members: [DEMO_SLACK.botUserId, requester.id, approver.id] }],
+    });
     teardown.add('the Slack stand-in', () => standin.close());
 
     const common = { TEMPORAL_ADDRESS: server.address, TEMPORAL_UI_URL: temporalUi, SLACK_BOT_TOKEN: botToken, SLACK_API_URL: standin.apiUrl, LOG_LEVEL: 'info' };

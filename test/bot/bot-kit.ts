@@ -23,6 +23,8 @@ export const CHANNEL = 'CMESH';
 export const REQUESTER = 'UREQUESTER';
 export const APPROVER = 'UAPPROVER';
 export const OUTSIDER = 'UOUTSIDER';
+/** The bot's own user id in the stand-in's workspace. */
+export const BOT_USER_ID = 'UBOTMESH';
 /** A listed channel that may only name the contexts narrow-a and narrow-b. */
 export const NARROW_CHANNEL = 'CNARROW';
 /** A channel the policy does not list. */
@@ -46,7 +48,7 @@ export interface BotKit {
   /** Everything the bot logged, one JSON object per line. */
   logs: Record<string, unknown>[];
   eventsUrl: string;
-  /** Sends `/mesh text` from `channelId` (CHANNEL unless given); the answer goes to response_url id `cmd-<userId>`. */
+  /** Sends `/mesh text` from `channelId` (CHANNEL unless given); the answer goes to a fresh response_url labelled `cmd-<userId>`. */
   command(text: string, userId?: string, channelId?: string): Promise<{ status: number; body: string }>;
   click(actionId: string, value: string, userId: string, messageTs: string): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
@@ -58,7 +60,17 @@ export interface BotKit {
  * Worker running workflows/ with fake step activities and the real Slack notifier.
  */
 export async function startBotKit(taskQueue: string, opts: { worker?: boolean } = {}): Promise<BotKit> {
-  const standin = await SlackApiStandin.start({ usergroups: [{ id: 'SONCALL', handle: 'oncall', users: [APPROVER, REQUESTER] }] });
+  // The workspace as it would be: the bot installed with manifest.yml's scopes and invited to the
+  // channels runs are started from; the unlisted channel is one it was never invited to.
+  const standin = await SlackApiStandin.start({
+    botToken: BOT_TOKEN,
+    usergroups: [{ id: 'SONCALL', handle: 'oncall', users: [APPROVER, REQUESTER] }],
+    channels: [
+      { id: CHANNEL, name: 'mesh', type: 'public', members: [BOT_USER_ID, REQUESTER, APPROVER, OUTSIDER, 'UADMIN'] },
+      { id: NARROW_CHANNEL, name: 'mesh-narrow', type: 'public', members: [BOT_USER_ID, REQUESTER, 'UADMIN'] },
+      { id: UNLISTED_CHANNEL, name: 'random', type: 'public', members: [REQUESTER, 'UADMIN'] },
+    ],
+  });
   const connection = await Connection.connect({ address: testTemporalAddress() });
   const client = new Client({ connection });
   const mesh = new MeshClient({ client, taskQueue });
@@ -79,7 +91,7 @@ export async function startBotKit(taskQueue: string, opts: { worker?: boolean } 
   const logger = createBotLogger('info', sink);
   const deps: BotDeps = { mesh, policy: TEST_POLICY, groups: createUserGroupResolver(web, logger), logger, temporalUi: { url: 'http://localhost:8233', namespace: 'default' } };
   const receiver = createHttpReceiver({ signingSecret: SIGNING_SECRET, logger });
-  const app = createMeshApp({ receiver, botToken: BOT_TOKEN, botId: 'BBOTMESH', botUserId: 'UBOTMESH', slackApiUrl: standin.apiUrl }, deps);
+  const app = createMeshApp({ receiver, botToken: BOT_TOKEN, botId: 'BBOTMESH', botUserId: BOT_USER_ID, slackApiUrl: standin.apiUrl }, deps);
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
   const eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
 
@@ -91,9 +103,21 @@ export async function startBotKit(taskQueue: string, opts: { worker?: boolean } 
     logs,
     eventsUrl,
     command: (text, userId = REQUESTER, channelId = CHANNEL) =>
-      postToSlackEndpoint(eventsUrl, slashCommandBody({ text, userId, channelId, responseUrl: standin.responseUrl(`cmd-${userId}`) }), { secret: SIGNING_SECRET }),
+      postToSlackEndpoint(eventsUrl, slashCommandBody({ text, userId, channelId, responseUrl: standin.responseUrl(`cmd-${userId}`, { channel: channelId, user: userId }) }), { secret: SIGNING_SECRET }),
     click: (actionId, value, userId, messageTs) =>
-      postToSlackEndpoint(eventsUrl, buttonClickBody({ userId, channelId: CHANNEL, actionId, value, messageTs, responseUrl: standin.responseUrl(`click-${userId}`) }), { secret: SIGNING_SECRET }),
+      postToSlackEndpoint(
+        eventsUrl,
+        buttonClickBody({
+          userId,
+          channelId: CHANNEL,
+          actionId,
+          value,
+          messageTs,
+          threadTs: standin.message(CHANNEL, messageTs)?.thread_ts,
+          responseUrl: standin.responseUrl(`click-${userId}`, { channel: CHANNEL, user: userId, messageTs }),
+        }),
+        { secret: SIGNING_SECRET },
+      ),
     async stop() {
       await app.stop();
       await worker?.stop();

@@ -39,7 +39,7 @@ describe('entry points against the stand-in and the real Temporal server', () =>
   let standin: SlackApiStandin;
   let connection: Connection;
   beforeAll(async () => {
-    standin = await SlackApiStandin.start();
+    standin = await SlackApiStandin.start({ botToken: 'xoxb-entry-token', channels: [{ id: 'CMESH', name: 'mesh', type: 'public', members: ['UBOTMESH', 'U1'] }] });
     connection = await Connection.connect({ address: testTemporalAddress() });
   });
   afterAll(async () => {
@@ -71,7 +71,7 @@ describe('entry points against the stand-in and the real Temporal server', () =>
     const child = spawnTs(join(__dirname, '../../bot/main.ts'), { ...env(taskQueue), PORT: String(port) }, log);
     try {
       await eventually(() => logOf(log).includes('meshops bot listening'), 'the bot to listen');
-      const body = slashCommandBody({ text: 'setup main-a main-b', userId: 'U1', channelId: 'CMESH', responseUrl: standin.responseUrl('main') });
+      const body = slashCommandBody({ text: 'setup main-a main-b', userId: 'U1', channelId: 'CMESH', responseUrl: standin.responseUrl('main', { channel: 'CMESH', user: 'U1' }) });
       expect(await postToSlackEndpoint(`http://127.0.0.1:${port}/slack/events`, body, { secret: SECRET })).toEqual({ status: 200, body: '' });
       await eventually(() => standin.ephemerals.some((e) => e.responseUrlId === 'main'), 'the answer');
       const client = new Client({ connection });
@@ -90,7 +90,7 @@ describe('entry points against the stand-in and the real Temporal server', () =>
     const taskQueue = `bot-lambda-${Date.now()}`;
     Object.assign(process.env, env(taskQueue));
     const event = (text: string, signature?: string) => {
-      const body = slashCommandBody({ text, userId: 'U1', channelId: 'CMESH', responseUrl: standin.responseUrl('lambda') });
+      const body = slashCommandBody({ text, userId: 'U1', channelId: 'CMESH', responseUrl: standin.responseUrl('lambda', { channel: 'CMESH', user: 'U1' }) });
       const ts = Math.floor(Date.now() / 1000);
       const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature ?? sign(SECRET, ts, body) };
       return { body, headers, isBase64Encoded: false, rawPath: '/slack/events', rawQueryString: '', routeKey: 'POST /slack/events', version: '2.0', requestContext: { http: { method: 'POST' } } };

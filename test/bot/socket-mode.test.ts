@@ -13,7 +13,11 @@ import { TEST_POLICY } from './bot-kit';
 
 describe('Socket Mode receiver', () => {
   it('takes /mesh over the WebSocket Slack opens for it: acks the envelope and starts the workflow', async () => {
-    const standin = await SlackApiStandin.start();
+    const standin = await SlackApiStandin.start({
+      botToken: 'xoxb-socket',
+      appToken: 'xapp-1-A0MESHOPS-1-socket',
+      channels: [{ id: 'CMESH', name: 'mesh', type: 'public', members: ['UBOTMESH', 'UREQUESTER'] }],
+    });
     const connection = await Connection.connect({ address: testTemporalAddress() });
     const client = new Client({ connection });
     const logger = createBotLogger('silent');
@@ -35,7 +39,7 @@ describe('Socket Mode receiver', () => {
         command: '/mesh',
         text: 'setup socket-a socket-b',
         api_app_id: 'A0MESHOPS',
-        response_url: standin.responseUrl('socket'),
+        response_url: standin.responseUrl('socket', { channel: 'CMESH', user: 'UREQUESTER' }),
         trigger_id: '1.2.3',
       });
       await eventually(() => standin.socketMessages.some((m) => m.envelope_id === envelopeId), 'the ack of the envelope');

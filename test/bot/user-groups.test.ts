@@ -6,7 +6,7 @@ import { SlackApiStandin } from '../harness/slack-api-standin';
 describe('user group resolution', () => {
   let standin: SlackApiStandin;
   beforeEach(async () => {
-    standin = await SlackApiStandin.start({ usergroups: [{ id: 'SONCALL', handle: 'oncall', users: ['U1', 'U2'] }, { id: 'SPLAT', handle: 'platform', users: ['U1'] }] });
+    standin = await SlackApiStandin.start({ botToken: 'xoxb-groups', usergroups: [{ id: 'SONCALL', handle: 'oncall', users: ['U1', 'U2'] }, { id: 'SPLAT', handle: 'platform', users: ['U1'] }] });
   });
   afterEach(() => standin.close());
   const web = () => new WebClient('xoxb-groups', { slackApiUrl: standin.apiUrl, retryConfig: { retries: 0 } });

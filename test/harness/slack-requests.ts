@@ -31,17 +31,19 @@ export function slashCommandBody(fields: { text: string; userId: string; channel
   }).toString();
 }
 
-export function buttonClickBody(fields: { userId: string; channelId: string; actionId: string; value: string; responseUrl: string; messageTs: string }): string {
+/** A block_actions payload as Slack sends it for a button click; `threadTs` when the clicked message is a thread reply. */
+export function buttonClickBody(fields: { userId: string; channelId: string; actionId: string; value: string; responseUrl: string; messageTs: string; threadTs?: string }): string {
+  const thread = fields.threadTs ? { thread_ts: fields.threadTs } : {};
   const payload = {
     type: 'block_actions',
     team: { id: 'T0MESHOPS', domain: 'meshops' },
     user: { id: fields.userId, username: fields.userId.toLowerCase(), name: fields.userId.toLowerCase(), team_id: 'T0MESHOPS' },
     api_app_id: 'A0MESHOPS',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: fields.messageTs, channel_id: fields.channelId, is_ephemeral: false },
+    container: { type: 'message', message_ts: fields.messageTs, channel_id: fields.channelId, is_ephemeral: false, ...thread },
     trigger_id: '1.2.3',
     channel: { id: fields.channelId, name: 'mesh' },
-    message: { type: 'message', ts: fields.messageTs, text: 'approval' },
+    message: { type: 'message', ts: fields.messageTs, text: 'approval', ...thread },
     response_url: fields.responseUrl,
     actions: [{ type: 'button', action_id: fields.actionId, block_id: 'approval', value: fields.value, text: { type: 'plain_text', text: 'Approve' }, action_ts: '1764000000.000001' }],
   };

@@ -12,7 +12,8 @@ describe('Slack notifier against the Web API stand-in', () => {
   let standin: SlackApiStandin;
   let client: WebClient;
   beforeEach(async () => {
-    standin = await SlackApiStandin.start();
+    // The bot installed with manifest.yml's scopes and invited to the run channel, as in a real workspace.
+    standin = await SlackApiStandin.start({ botToken: 'xoxb-test-token-123', channels: [{ id: 'CMESH', name: 'mesh', type: 'public', members: ['UBOTMESH', 'UREQUESTER'] }] });
     client = new WebClient('xoxb-test-token-123', { slackApiUrl: standin.apiUrl, retryConfig: { retries: 0 } });
   });
   afterEach(() => standin.close());
@@ -123,7 +124,8 @@ describe('Slack notifier against the Web API stand-in', () => {
   });
 
   it('fails without retry, naming the fix, when the app is not in the channel', async () => {
-    standin.failNext('chat.postMessage', 'not_in_channel');
+    // A private channel the app was never invited to: Slack answers channel_not_found.
+    standin.addChannel({ id: 'CMESH', name: 'mesh', type: 'private', members: ['UREQUESTER'] });
     const err = await notifier().notify({ type: 'started', status: setupStatus() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
