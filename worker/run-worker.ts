@@ -5,12 +5,9 @@ import { MESH_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { installTemporalRuntime, type Logger } from './logger';
 import { startHealthServer, type HealthServer } from './health';
 import { freeLoopbackPort, startDevServer, type DevServer } from './dev-server';
+import { MESH_WORKER_OPTIONS } from './worker-options';
 
-/**
- * How long running activities may finish after SIGINT/SIGTERM before they are cancelled. Whatever
- * stops the process must wait longer (docker-compose.yml's stop_grace_period is 30 s).
- */
-export const SHUTDOWN_GRACE_TIME = '10s';
+export { SHUTDOWN_GRACE_TIME } from './worker-options';
 
 export interface RunWorkerOptions {
   /** Temporal frontend host:port; when unset the embedded dev server is started. */
@@ -73,7 +70,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       taskQueue: opts.taskQueue,
       workflowsPath: opts.workflowsPath,
       activities: opts.activities,
-      shutdownGraceTime: SHUTDOWN_GRACE_TIME,
+      ...MESH_WORKER_OPTIONS,
     });
     health?.follow({
       state: () => worker.getState(),

@@ -1,5 +1,5 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, isCancellation, sleep } from '@temporalio/workflow';
-import { NON_RETRYABLE_ERROR_TYPES, backoffMs, type StepPreset } from './retry-presets';
+import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, isCancellation, patched, sleep } from '@temporalio/workflow';
+import { NON_RETRYABLE_ERROR_TYPES, backoffMs, nextAttempt, type StepPreset } from './retry-presets';
 
 /** A step that will not succeed by retrying; `message` is the activity's own. */
 export class StepFailed extends Error {
@@ -35,10 +35,12 @@ export interface AttemptHooks {
 }
 
 /**
- * Runs `attempt` until it succeeds, fails non-retryably, or the preset's attempts are spent; waits
- * the preset's backoff between attempts. Cancellation of the run propagates unchanged.
+ * Runs `attempt` until it succeeds, fails non-retryably, or the preset's attempts or overall time
+ * (`maximumElapsed`) are spent; waits the preset's backoff between attempts. Cancellation of the
+ * run propagates unchanged.
  */
 export async function withRetries<T>(step: string, preset: StepPreset, attempt: () => Promise<T>, hooks: AttemptHooks): Promise<T> {
+  const startedMs = Date.now();
   let lastError: string | undefined;
   for (let n = 1; ; n++) {
     hooks.onAttempt(n, lastError);
@@ -48,7 +50,9 @@ export async function withRetries<T>(step: string, preset: StepPreset, attempt: 
       if (runCancelled(err)) throw err;
       lastError = failureMessage(err);
       if (isNonRetryable(err)) throw new StepFailed(step, lastError);
-      if (n >= preset.retry.maximumAttempts) throw new StepFailed(step, `${lastError} (gave up after ${n} attempts)`);
+      const next = nextAttempt(preset, n, Date.now() - startedMs);
+      // Runs recorded before the overall bound retried on: patched() keeps their replay as it was.
+      if ('giveUp' in next && (next.bound === 'attempts' || patched('retry-overall-bound'))) throw new StepFailed(step, `${lastError} (${next.giveUp})`);
       await sleep(backoffMs(preset, n));
     }
   }

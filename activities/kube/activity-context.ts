@@ -13,11 +13,14 @@ export function cancellationSignal(): AbortSignal {
   return asyncLocalStorage.getStore()?.cancellationSignal ?? new AbortController().signal;
 }
 
+/** The longest the activities go between heartbeats (waitFor beats every 2 s). */
+export const HEARTBEAT_EVERY_MS = 3_000;
+
 /**
  * Heartbeats every few seconds while `work` runs, for calls that report no progress of their own
  * (an istioctl render, an exec): the activity's heartbeat timeout then only trips on a dead worker.
  */
-export async function heartbeatWhile<T>(details: unknown, work: Promise<T>, everyMs = 3_000): Promise<T> {
+export async function heartbeatWhile<T>(details: unknown, work: Promise<T>, everyMs = HEARTBEAT_EVERY_MS): Promise<T> {
   heartbeat(details);
   const timer = setInterval(() => heartbeat(details), everyMs);
   try {

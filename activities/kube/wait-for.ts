@@ -39,12 +39,16 @@ export interface WaitSpec<T extends KubernetesObject> {
 
 const STUCK_CHECK_MS = 2_000;
 
+const RELIST_DELAY_CAP_MS = 10_000;
+/** The longest reconnect delay: also how far a wait can run past its timeout (a delay begun just before it). */
+export const MAX_RELIST_DELAY_MS = RELIST_DELAY_CAP_MS * 1.25;
+
 /**
  * Delay before the n-th consecutive reconnect (a watch the server closed, or a relist after 410
  * Gone or an error): 250 ms doubling to 10 s, with ±25% jitter so watchers do not reconnect in step.
  */
 export function relistDelayMs(n: number, random: () => number = Math.random): number {
-  const base = Math.min(250 * 2 ** n, 10_000);
+  const base = Math.min(250 * 2 ** n, RELIST_DELAY_CAP_MS);
   return Math.round(base * (0.75 + random() * 0.5));
 }
 

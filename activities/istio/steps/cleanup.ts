@@ -11,6 +11,7 @@ import { waitForWorkloadsGone } from '../../kube/waits';
 import { ISTIO_NAMESPACE } from '../istioctl';
 import { MANAGED_BY } from '../mesh-objects';
 import { ownedBy, sweep } from '../owned-objects';
+import { budget } from '../../kube/budget';
 import { READER_TOKEN_SECRET, remoteSecretName } from '../remote-secret';
 import { localSamples, remoteSamples } from '../samples';
 import { localControlPlane, localGateways, remoteGateway, remoteProfile } from './install-manifests';
@@ -56,7 +57,14 @@ async function deleteRendered(client: ClusterClient, objects: KubeObject[], purg
   return deleteObjects(client, objects.filter((o) => purge || o.kind !== 'CustomResourceDefinition'));
 }
 
-type Undo = (ctx: StepContext, input: StepInput) => Promise<string>;
+/** What is left of the one wait budget a cleanup activity has; see cleanupStep. */
+type Left = () => number;
+type Undo = (ctx: StepContext, input: StepInput, left: Left) => Promise<string>;
+
+/** sweep waits for pods and then, with `crds`, for CRDs, each up to its timeout: both must fit in what is left. */
+function sweepWithin(client: ClusterClient, labelSelector: string, crds: boolean, left: Left): Promise<number> {
+  return sweep(client, labelSelector, { crds, timeoutMs: crds ? Math.max(1, Math.floor(left() / 2)) : left() });
+}
 
 /**
  * patch-gateway's undo, also run wherever the remote east-west gateway is removed (wait-remote,
@@ -80,26 +88,25 @@ async function removeGatewayAddress(ctx: StepContext, spec: StepInput['spec']): 
  * created, only with `purge`.
  */
 const UNDO: Partial<Record<StepId, Undo>> = {
-  'deploy-samples': async (ctx, { spec }) => {
+  'deploy-samples': async (ctx, { spec }, left) => {
     const ns = spec.samples.namespace;
     const port = PROFILES[spec.istio.profile].crossNetworkPort;
-    const timeout = ctx.timeouts.deleteMs;
     const [local, remote] = [ctx.local(spec), ctx.remote(spec)];
     const [onLocal, onRemote] = await Promise.all([
       deleteObjects(local, localSamples(ns, port).filter((o) => o.kind !== 'Namespace')),
       deleteObjects(remote, remoteSamples(ns).filter((o) => o.kind !== 'Namespace')),
     ]);
-    await Promise.all([waitForWorkloadsGone(local, ns, timeout), waitForWorkloadsGone(remote, ns, timeout)]);
-    const [localNs, remoteNs] = await Promise.all([releaseNamespace(local, ns, timeout), releaseNamespace(remote, ns, timeout)]);
+    await Promise.all([waitForWorkloadsGone(local, ns, left()), waitForWorkloadsGone(remote, ns, left())]);
+    const [localNs, remoteNs] = await Promise.all([releaseNamespace(local, ns, left()), releaseNamespace(remote, ns, left())]);
     return `samples removed (${onLocal} objects on ${spec.local.context}, namespace ${localNs}; ${onRemote} on ${spec.remote.context}, namespace ${remoteNs})`;
   },
   'verify-split': async () => 'read-only, nothing to undo',
   'patch-gateway': async (ctx, { spec }) => (await removeGatewayAddress(ctx, spec)) ?? `no ${spec.remote.network} gateway address in meshNetworks, nothing to undo`,
-  'wait-remote': async (ctx, { spec }) => {
+  'wait-remote': async (ctx, { spec }, left) => {
     // The address first: istiod must not send cross-network traffic to a gateway that is going away.
     const address = await removeGatewayAddress(ctx, spec);
     const remote = ctx.remote(spec);
-    const n = (await sweep(remote, ownedBy('meshops-eastwest'), { crds: false, timeoutMs: ctx.timeouts.deleteMs })) + (await deleteRendered(remote, await remoteGateway(ctx.deps.istioctlPath, spec), false));
+    const n = (await sweepWithin(remote, ownedBy('meshops-eastwest'), false, left)) + (await deleteRendered(remote, await remoteGateway(ctx.deps.istioctlPath, spec), false));
     return `east-west gateway removed from ${spec.remote.context} (${n} objects)${address ? `; ${address}` : ''}`;
   },
   'link-secret': async (ctx, { spec }) => {
@@ -107,38 +114,45 @@ const UNDO: Partial<Record<StepId, Undo>> = {
     const onRemote = await deleteObjects(ctx.remote(spec), [secretStub(READER_TOKEN_SECRET)]);
     return `remote secret removed (${onLocal} on ${spec.local.context}, ${onRemote} reader token on ${spec.remote.context})`;
   },
-  'install-remote': async (ctx, { spec, facts }) => {
+  'install-remote': async (ctx, { spec, facts }, left) => {
     // the remote east-west gateway goes too (its owner label is swept): no address of it may stay in meshNetworks
     const address = await removeGatewayAddress(ctx, spec);
     const remote = ctx.remote(spec);
-    const options = { crds: spec.purge, timeoutMs: ctx.timeouts.deleteMs };
     // remotePilotAddress only changes the istiod EndpointSlice's content, not what is rendered by name
     const rendered = [...(await remoteProfile(ctx.deps.istioctlPath, spec, facts.localGatewayAddress ?? '192.0.2.1')), ...(await remoteGateway(ctx.deps.istioctlPath, spec))];
     const n =
-      (await sweep(remote, ownedBy('meshops-remote', 'meshops-eastwest'), options)) + (await sweep(remote, MESHOPS, options)) + (await deleteRendered(remote, rendered, spec.purge));
-    const ns = await releaseNamespace(remote, ISTIO_NAMESPACE, ctx.timeouts.deleteMs);
+      (await sweepWithin(remote, ownedBy('meshops-remote', 'meshops-eastwest'), spec.purge, left)) +
+      (await sweepWithin(remote, MESHOPS, spec.purge, left)) +
+      (await deleteRendered(remote, rendered, spec.purge));
+    const ns = await releaseNamespace(remote, ISTIO_NAMESPACE, left());
     if (ns === 'released') await deleteIstiodLocks(remote);
     return `Istio removed from ${spec.remote.context} (${n} objects, ${ISTIO_NAMESPACE} ${ns}${spec.purge ? ', CRDs purged' : ', CRDs kept'})${address ? `; ${address}` : ''}`;
   },
-  'install-local': async (ctx, { spec }) => {
+  'install-local': async (ctx, { spec }, left) => {
     const [local, remote] = [ctx.local(spec), ctx.remote(spec)];
-    const options = { crds: spec.purge, timeoutMs: ctx.timeouts.deleteMs };
     const { Base, Pilot, IngressGateways } = await localControlPlane(ctx.deps.istioctlPath, spec, undefined, ['Base', 'Pilot', 'IngressGateways']);
     const rendered = [...IngressGateways, ...(await localGateways(ctx.deps.istioctlPath, spec, undefined)), ...Pilot, ...Base];
     const n =
-      (await sweep(local, ownedBy('meshops', 'meshops-eastwest'), options)) + (await sweep(local, MESHOPS, options)) + (await deleteRendered(local, rendered, spec.purge));
-    await waitForWorkloadsGone(local, ISTIO_NAMESPACE, ctx.timeouts.deleteMs, 'app=istiod');
+      (await sweepWithin(local, ownedBy('meshops', 'meshops-eastwest'), spec.purge, left)) +
+      (await sweepWithin(local, MESHOPS, spec.purge, left)) +
+      (await deleteRendered(local, rendered, spec.purge));
+    await waitForWorkloadsGone(local, ISTIO_NAMESPACE, left(), 'app=istiod');
     // istiod is gone now: nothing rewrites the ConfigMaps it wrote, here or (through the remote secret) on remote.
     const configMaps = (await deleteIstiodConfigMaps(local)) + (await deleteIstiodConfigMaps(remote));
-    const ns = await releaseNamespace(local, ISTIO_NAMESPACE, ctx.timeouts.deleteMs);
+    const ns = await releaseNamespace(local, ISTIO_NAMESPACE, left());
     if (ns === 'released') await deleteIstiodLocks(local);
     return `Istio removed from ${spec.local.context} (${n} objects, ${configMaps} istiod ConfigMaps on both clusters, ${ISTIO_NAMESPACE} ${ns}${spec.purge ? ', CRDs purged' : ', CRDs kept'})`;
   },
 };
 
-/** Undoes one step (the seed's cleanup for it); `cleanup` undoes every step in reverse order. Idempotent. */
+/**
+ * Undoes one step (the seed's cleanup for it); `cleanup` undoes every step in reverse order. Idempotent.
+ * All its waits (pods, CRDs, namespaces disappearing) share one budget of `deleteMs`, so together
+ * they stay inside the activity's start-to-close (workflows/retry-presets.ts CLEANUP).
+ */
 export async function cleanupStep(ctx: StepContext, input: StepInput & { step: StepId }): Promise<StepOutcome> {
   const steps: StepId[] = input.step === 'cleanup' ? [...SETUP_STEPS].reverse() : [input.step];
+  const left = budget(ctx.timeouts.deleteMs);
   const done: string[] = [];
   for (const step of steps) {
     const undo = UNDO[step];
@@ -146,7 +160,7 @@ export async function cleanupStep(ctx: StepContext, input: StepInput & { step: S
       if (input.step !== 'cleanup') done.push(`${step}: ${STEP_CATALOGUE[step].readOnly ? 'read-only' : 'nothing'}, nothing to undo`);
       continue;
     }
-    done.push(`${step}: ${await undo(ctx, input)}`);
+    done.push(`${step}: ${await undo(ctx, input, left)}`);
   }
   return { summary: done.join('; ') };
 }
