@@ -1,4 +1,4 @@
-import { ApprovalRefusedError, MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from '../client';
+import { ApprovalRefusedError, CancelRefusedError, MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from '../client';
 import { ValidationError } from '../common/errors';
 import { redactSecrets } from '../common/redact';
 
@@ -7,8 +7,9 @@ import { redactSecrets } from '../common/redact';
  * their message; anything else is a failure to reach or use Temporal, said as such.
  */
 export function describeError(err: unknown, doing: string): { text: string; expected: boolean } {
-  if (err instanceof MeshRunConflictError || err instanceof RunNotFoundError || err instanceof ApprovalRefusedError || err instanceof ScheduleConflictError || err instanceof ValidationError) {
-    return { text: redactSecrets(err.message), expected: true };
+  const explained = [MeshRunConflictError, RunNotFoundError, ApprovalRefusedError, CancelRefusedError, ScheduleConflictError, ValidationError];
+  if (explained.some((type) => err instanceof type)) {
+    return { text: redactSecrets((err as Error).message), expected: true };
   }
   const message = err instanceof Error ? err.message : String(err);
   return {

@@ -37,7 +37,7 @@ export async function handleApprovalClick(deps: BotDeps, click: ApprovalClick): 
   const step = STEP_CATALOGUE[target.step].title;
   try {
     const actor: Actor = { userId: click.userId, groups: await deps.groups(click.userId), channelId: click.channelId };
-    const status = await deps.mesh.status(target.workflowId);
+    const status = await deps.mesh.status(target.workflowId, target.runId);
     const decision = authorizeApproval(deps.policy, actor, status.requester.id);
     if (!decision.allowed) {
       log.warn({ workflowId: target.workflowId, step: target.step, reason: decision.reason }, 'denied approval click');
@@ -47,6 +47,7 @@ export async function handleApprovalClick(deps: BotDeps, click: ApprovalClick): 
       step: target.step,
       decision: click.decision,
       approver: { id: click.userId, name: click.userName, groups: [...actor.groups] },
+      ...(target.runId ? { runId: target.runId } : {}),
     });
     log.info({ workflowId: target.workflowId, step: target.step }, 'approval decision recorded');
     return ephemeral(click.decision === 'approve' ? `:white_check_mark: You approved *${step}*; the run continues.` : `:no_entry: You rejected *${step}*; the run stops before it.`);

@@ -69,10 +69,11 @@ async function run(deps: BotDeps, command: MeshCommand, actor: Actor, userName?:
     }
     case 'runs':
       return runsReply(await deps.mesh.listRuns(10));
-    case 'cancel':
-      await deps.mesh.cancel(command.run, command.rollback ? { rollback: true } : {});
-      deps.logger.info({ user: actor.userId, workflowId: command.run, rollback: command.rollback }, 'cancel requested');
-      return ephemeral(`:octagonal_sign: Cancelling \`${command.run}\`${command.rollback ? ' and rolling back what it installed' : ''}. The checklist in the channel shows when it has stopped.`);
+    case 'cancel': {
+      const record = await deps.mesh.cancel(command.run, { by: { id: actor.userId, name: userName, groups: [...actor.groups] }, ...(command.rollback ? { rollback: true } : {}) });
+      deps.logger.info({ user: actor.userId, workflowId: command.run, rollback: record.rollback }, 'cancel requested');
+      return ephemeral(`:octagonal_sign: Cancelling \`${command.run}\`${record.rollback ? ' and rolling back what it installed' : ''}. The checklist in the channel shows when it has stopped.`);
+    }
     case 'help':
       return ephemeral(helpText(SETUP_KEY_NAMES));
   }

@@ -73,10 +73,11 @@ export async function runCommand(mesh: MeshClient, args: CliArgs, requester: Req
       out(status, renderStatus(status));
       return 0;
     }
-    case 'cancel':
-      await mesh.cancel(mc.run, mc.rollback ? { rollback: true } : {});
-      out({ cancelled: mc.run }, `Cancel requested for ${mc.run}${mc.rollback ? ' with rollback' : ''}. Follow it with \`meshops watch ${mc.run}\`.`);
+    case 'cancel': {
+      const record = await mesh.cancel(mc.run, { by: { id: requester.id, name: requester.name, groups: requester.groups }, ...(mc.rollback ? { rollback: true } : {}) });
+      out({ cancelled: mc.run, ...record }, `Cancel requested for ${mc.run}${record.rollback ? ' with rollback' : ''}. Follow it with \`meshops watch ${mc.run}\`.`);
       return 0;
+    }
     case 'setup':
     case 'teardown':
     case 'verify': {

@@ -1,12 +1,25 @@
-/** A second run for a cluster pair that already has one running. */
+export interface RunningMeshRun {
+  /** What the refused start was (setup, teardown). */
+  wanted: string;
+  /** What holds the id: setup or teardown, or `run` when it ended before it could be described. */
+  running: string;
+  runId?: string;
+  startTime?: Date;
+  requester?: string;
+}
+
+/** The server refused a start: a setup or teardown of the same cluster pair (either order) is running. */
 export class MeshRunConflictError extends Error {
   constructor(
     readonly runningWorkflowId: string,
-    kind: string,
+    readonly running: RunningMeshRun,
   ) {
+    const id = runningWorkflowId;
+    const who = running.requester ? `, requested by ${running.requester}` : '';
+    const since = running.startTime ? `, started ${running.startTime.toISOString()}` : '';
     super(
-      `A mesh ${kind} for this cluster pair is already running as workflow ${runningWorkflowId}. ` +
-        `Follow it with \`status ${runningWorkflowId}\`, approve or cancel it, or wait for it to end before starting another.`,
+      `Cannot start a mesh ${running.wanted}: a mesh ${running.running} of this cluster pair is already running as workflow ${id}${who}${since}. ` +
+        `Follow it with \`status ${id}\`, or stop it with \`cancel ${id}\` (add --rollback to undo what it installed), then start again.`,
     );
     this.name = 'MeshRunConflictError';
   }
@@ -38,5 +51,16 @@ export class ScheduleConflictError extends Error {
         `\`temporal schedule delete --schedule-id ${scheduleId}\` (or in the Temporal UI).`,
     );
     this.name = 'ScheduleConflictError';
+  }
+}
+
+/** The workflow refused the cancel (already rolling back, already cancelled) or the run has ended; `message` says why. */
+export class CancelRefusedError extends Error {
+  constructor(
+    readonly workflowId: string,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = 'CancelRefusedError';
   }
 }

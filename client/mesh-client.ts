@@ -6,22 +6,22 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import type { Duration as TemporalDuration } from '@temporalio/common';
+import { ApplicationFailure, type Duration as TemporalDuration } from '@temporalio/common';
 import { z } from 'zod';
 import { Duration } from '../common/approval-policy';
 import { parseOrThrow } from '../common/errors';
 import { MeshSpec, type MeshSpecInput } from '../common/mesh-spec';
-import { WORKFLOW_ID_PREFIX, meshKey, workflowIdFor } from '../common/naming';
+import { LEGACY_WORKFLOW_ID_PREFIXES, WORKFLOW_ID_PREFIX, meshKey, unorderedPairKey, workflowIdFor } from '../common/naming';
 import { MESH_PAIR, MESH_PHASE, MESH_REQUESTER, visibilityLiteral } from '../common/search-attributes';
-import { ApprovalDecision, type ApprovalRecord, MeshStatus, Requester, RunPhase } from '../common/status';
+import { ApprovalDecision, type ApprovalRecord, Approver, type CancellationRecord, MeshStatus, Requester, RunPhase } from '../common/status';
 import type * as meshWorkflows from '../workflows';
-import { approveUpdate, rollbackOnCancelSignal, statusQuery } from '../workflows/messages';
+import { REFUSAL, approveUpdate, cancelUpdate, statusQuery } from '../workflows/messages';
 import { MeshRunInput } from '../workflows/run-input';
-import { ApprovalRefusedError, MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from './errors';
+import { ApprovalRefusedError, CancelRefusedError, MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from './errors';
 
 export type RequesterInput = z.input<typeof Requester>;
 export type ApprovalDecisionInput = z.input<typeof ApprovalDecision>;
-export type RunKind = keyof typeof WORKFLOW_ID_PREFIX;
+export type RunKind = 'setup' | 'teardown' | 'verify';
 
 /** Workflow type names, checked against what workflows/index.ts exports. */
 export const MESH_WORKFLOW_TYPE = {
@@ -32,8 +32,10 @@ export const MESH_WORKFLOW_TYPE = {
 
 const WorkflowId = z.string().trim().min(1, { message: 'give the workflow id of a run, e.g. mesh-setup/local--remote' });
 const CancelOptions = z.object({
+  by: Approver.describe('Who cancels, recorded in the run\'s status'),
   rollback: z.boolean().optional().describe('Clean up what was installed; unset keeps the spec\'s rollback setting'),
 });
+const RunId = z.string().trim().min(1).optional();
 const Limit = z.number().int().min(1).max(1000);
 const RunFilter = z
   .object({
@@ -85,19 +87,16 @@ export class MeshClient {
     this.taskQueue = opts.taskQueue;
   }
 
-  /** Starts meshSetup for the pair; refuses with MeshRunConflictError while a setup or teardown runs for it. */
-  async startSetup(spec: MeshSpecInput, requester: RequesterInput): Promise<StartedRun> {
-    const input = this.parseInput(spec, requester);
-    const teardownId = workflowIdFor('teardown', input.spec.local.context, input.spec.remote.context);
-    if (await this.isRunning(teardownId)) throw new MeshRunConflictError(teardownId, 'teardown');
+  /**
+   * Starts meshSetup for the pair. Setup and teardown of a pair (in either order) share one
+   * workflow id, so while one runs the server refuses the start: MeshRunConflictError.
+   */
+  startSetup(spec: MeshSpecInput, requester: RequesterInput): Promise<StartedRun> {
     return this.start('setup', spec, requester);
   }
 
-  /** Starts meshTeardown (the seed's full cleanup); refused while a setup for the pair runs. */
-  async teardown(spec: MeshSpecInput, requester: RequesterInput): Promise<StartedRun> {
-    const input = this.parseInput(spec, requester);
-    const setupId = workflowIdFor('setup', input.spec.local.context, input.spec.remote.context);
-    if (await this.isRunning(setupId)) throw new MeshRunConflictError(setupId, 'setup');
+  /** Starts meshTeardown (the seed's full cleanup); refused like startSetup while a setup or teardown of the pair runs. */
+  teardown(spec: MeshSpecInput, requester: RequesterInput): Promise<StartedRun> {
     return this.start('teardown', spec, requester);
   }
 
@@ -106,34 +105,37 @@ export class MeshClient {
     return this.start('verify', spec, requester);
   }
 
-  /** Approves or rejects the open gate; the workflow's validator refusal surfaces as ApprovalRefusedError. */
+  /**
+   * Approves or rejects the open gate. A decision naming a run id (from its approval buttons)
+   * reaches that run only: a button of an ended run never decides a later run of the pair. The
+   * workflow's refusal surfaces as ApprovalRefusedError.
+   */
   async approve(workflowId: string, decision: ApprovalDecisionInput): Promise<ApprovalRecord> {
     const id = parseOrThrow(WorkflowId, workflowId, 'workflow id');
     const parsed = parseOrThrow(ApprovalDecision, decision, 'approval decision');
-    const handle = this.client.workflow.getHandle(id);
+    const handle = this.client.workflow.getHandle(id, parsed.runId);
     try {
       return await handle.executeUpdate(approveUpdate, { args: [parsed] });
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) {
-        const reason = err.cause?.message ?? err.message;
-        if (/no registered handler for update/i.test(reason)) {
-          throw new ApprovalRefusedError(id, `Run ${id} has no approval gates (verify runs and ungated teardowns never wait for one); there is nothing to approve.`);
-        }
-        throw new ApprovalRefusedError(id, reason);
-      }
+      const refusal = refusalOf(err, REFUSAL.approval, REFUSAL.noGates);
+      if (refusal) throw new ApprovalRefusedError(id, refusal);
       // An Update to a closed run fails as not-found; tell a run that ended from one that never was.
       const ended = await this.endedPhase(handle);
+      if (ended && parsed.runId) {
+        throw new ApprovalRefusedError(id, `This ${parsed.decision} is for run ${parsed.runId} of ${id}, which has ended (${ended}); its gate closed with it. If a newer run of the pair waits, use the buttons of its own message.`);
+      }
       if (ended) throw new ApprovalRefusedError(id, `Run ${id} already ended (${ended}); there is no gate left to approve. Start a new setup if the mesh is still wanted.`);
       throw err;
     }
   }
 
-  /** The run's MeshStatus, live while it runs and final once it ended. */
-  async status(workflowId: string): Promise<MeshStatus> {
+  /** The run's MeshStatus, live while it runs and final once it ended; `runId` picks one run of the id (default: the latest). */
+  async status(workflowId: string, runId?: string): Promise<MeshStatus> {
     const id = parseOrThrow(WorkflowId, workflowId, 'workflow id');
+    const run = parseOrThrow(RunId, runId, 'run id');
     try {
       // Parsed like any other input from outside: a worker on older code could answer differently.
-      return parseOrThrow(MeshStatus, await this.client.workflow.getHandle(id).query(statusQuery), `status of ${id}`);
+      return parseOrThrow(MeshStatus, await this.client.workflow.getHandle(id, run).query(statusQuery), `status of ${id}`);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new RunNotFoundError(id);
       throw err;
@@ -141,18 +143,24 @@ export class MeshClient {
   }
 
   /**
-   * Cancels the run: the current step is stopped (activities notice through heartbeats); with
-   * rollback (from the option, else the spec) what was installed is cleaned up in reverse order.
+   * Cancels the run in one Update that records who cancelled, when, and whether it rolls back
+   * (from the option, else the spec); the current step is stopped (activities notice through
+   * heartbeats) and, with rollback, what was installed is cleaned up in reverse order. Refused
+   * (CancelRefusedError) for a run that ended or is already rolling back.
    */
-  async cancel(workflowId: string, options: z.input<typeof CancelOptions> = {}): Promise<void> {
+  async cancel(workflowId: string, options: z.input<typeof CancelOptions>): Promise<CancellationRecord> {
     const id = parseOrThrow(WorkflowId, workflowId, 'workflow id');
-    const { rollback } = parseOrThrow(CancelOptions, options, 'cancel options');
+    const request = parseOrThrow(CancelOptions, options, 'cancel options');
     const handle = this.client.workflow.getHandle(id);
-    // The server accepts a cancel request for a closed run silently; say so instead.
-    const ended = await this.endedPhase(handle);
-    if (ended) throw new Error(`Run ${id} already ended (${ended}); there is nothing to cancel.`);
-    if (rollback !== undefined) await handle.signal(rollbackOnCancelSignal, rollback);
-    await handle.cancel();
+    try {
+      return await handle.executeUpdate(cancelUpdate, { args: [request] });
+    } catch (err) {
+      const refusal = refusalOf(err, REFUSAL.cancel);
+      if (refusal) throw new CancelRefusedError(id, refusal);
+      const ended = await this.endedPhase(handle);
+      if (ended) throw new CancelRefusedError(id, `Run ${id} already ended (${ended}); there is nothing to cancel.`);
+      throw err;
+    }
   }
 
   /**
@@ -195,10 +203,14 @@ export class MeshClient {
     const types = Object.values(MESH_WORKFLOW_TYPE).map(visibilityLiteral).join(', ');
     const clauses = [`TaskQueue = ${visibilityLiteral(this.taskQueue)}`, `WorkflowType IN (${types})`];
     if (filter.pair) {
-      const key = meshKey(filter.pair.local, filter.pair.remote);
+      const { local, remote } = filter.pair;
+      // A pair in either order: setup of `a b` and teardown of `b a` are runs of the same clusters.
+      const keys = [...new Set([meshKey(local, remote), meshKey(remote, local)])];
+      const pairs = keys.map(visibilityLiteral).join(', ');
       // Runs from before MeshPair existed are found by their pair-derived workflow id.
-      const ids = Object.values(WORKFLOW_ID_PREFIX).map((prefix) => visibilityLiteral(`${prefix}/${key}`)).join(', ');
-      clauses.push(`(${MESH_PAIR.name} = ${visibilityLiteral(key)} OR WorkflowId IN (${ids}))`);
+      const legacy = LEGACY_WORKFLOW_ID_PREFIXES.flatMap((prefix) => keys.map((key) => `${prefix}/${key}`));
+      const ids = [...Object.values(WORKFLOW_ID_PREFIX).map((prefix) => `${prefix}/${unorderedPairKey(local, remote)}`), ...legacy].map(visibilityLiteral).join(', ');
+      clauses.push(`(${MESH_PAIR.name} IN (${pairs}) OR WorkflowId IN (${ids}))`);
     }
     if (filter.phase) clauses.push(`${MESH_PHASE.name} = ${visibilityLiteral(filter.phase)}`);
     if (filter.requester) clauses.push(`${MESH_REQUESTER.name} = ${visibilityLiteral(filter.requester)}`);
@@ -253,18 +265,21 @@ export class MeshClient {
       });
       return { workflowId, runId: handle.firstExecutionRunId };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new MeshRunConflictError(workflowId, kind);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw await this.conflict(workflowId, kind);
       throw err;
     }
   }
 
-  private async isRunning(workflowId: string): Promise<boolean> {
+  /** The server refused a start because a run holds the id: say which kind, since when, and for whom. */
+  private async conflict(workflowId: string, wanted: RunKind): Promise<MeshRunConflictError> {
     try {
       const d = await this.client.workflow.getHandle(workflowId).describe();
-      return d.status.name === 'RUNNING';
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
-      throw err;
+      const kind = (Object.keys(MESH_WORKFLOW_TYPE) as RunKind[]).find((k) => MESH_WORKFLOW_TYPE[k] === d.type) ?? d.type;
+      const requester = d.typedSearchAttributes?.get(MESH_REQUESTER) ?? (d.memo as Record<string, unknown> | undefined)?.requester;
+      return new MeshRunConflictError(workflowId, { wanted, running: kind, runId: d.runId, startTime: d.startTime, requester: typeof requester === 'string' ? requester : undefined });
+    } catch {
+      // It ended between the refusal and the describe: still refused, with less detail.
+      return new MeshRunConflictError(workflowId, { wanted, running: 'run' });
     }
   }
 
@@ -285,6 +300,13 @@ export class MeshClient {
 
 export function verifyScheduleId(spec: MeshSpec): string {
   return `${WORKFLOW_ID_PREFIX.verify}-schedule/${meshKey(spec.local.context, spec.remote.context)}`;
+}
+
+/** The message of a validator's refusal of one of `types`, or undefined for any other failure. */
+function refusalOf(err: unknown, ...types: string[]): string | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = err.cause;
+  return cause instanceof ApplicationFailure && types.includes(cause.type ?? '') ? cause.message : undefined;
 }
 
 /** Shown by listRuns without a query to the worker; never holds a secret. */

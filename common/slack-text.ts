@@ -48,6 +48,7 @@ export const PHASE_TEXT: Record<RunPhase, string> = {
   cancelled: ':no_entry_sign: cancelled',
   'timed-out': ':alarm_clock: timed out waiting for approval',
   rejected: ':no_entry: rejected',
+  skipped: ':fast_forward: skipped',
 };
 
 /** The checklist as mrkdwn lines, one per step, escaped and redacted. */

@@ -52,6 +52,7 @@ export const ApprovalDecision = z.object({
   decision: z.enum(['approve', 'reject']),
   approver: Approver,
   reason: z.string().max(500).optional(),
+  runId: z.string().min(1).optional().describe('The run the decision is for (from its approval buttons); unset: whichever run of the workflow id is running'),
 });
 export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
 
@@ -64,18 +65,36 @@ export const ApprovalRecord = z.object({
 });
 export type ApprovalRecord = z.infer<typeof ApprovalRecord>;
 
-export const RunPhase = z.enum(['running', 'waiting-approval', 'cancelling', 'done', 'failed', 'cancelled', 'timed-out', 'rejected']);
+/** The argument of the cancel Update: who cancels, and whether to roll back (unset: the spec's setting). */
+export const CancelRequest = z.object({
+  by: Approver,
+  rollback: z.boolean().optional(),
+});
+export type CancelRequest = z.infer<typeof CancelRequest>;
+
+/** How a run was cancelled, as its status shows it. `by` is unset for a plain Temporal cancel (UI, temporal CLI). */
+export const CancellationRecord = z.object({
+  by: Approver.optional(),
+  at: z.string().describe('ISO time the cancel was received'),
+  rollback: z.boolean(),
+});
+export type CancellationRecord = z.infer<typeof CancellationRecord>;
+
+export const RunPhase = z.enum(['running', 'waiting-approval', 'cancelling', 'done', 'failed', 'cancelled', 'timed-out', 'rejected', 'skipped']);
 export type RunPhase = z.infer<typeof RunPhase>;
 
 /** What the status query returns and every progress notification carries. */
 export const MeshStatus = z.object({
   workflowId: z.string(),
+  /** Which run of the workflow id; approvals and cancels name it so they cannot reach a later run of the pair. */
+  runId: z.string().optional(),
   kind: z.enum(['setup', 'teardown', 'verify']),
   phase: RunPhase,
   requester: Requester,
   spec: MeshSpec,
   steps: z.array(z.object({ id: StepId, state: StepState })),
   approvals: z.array(ApprovalRecord),
+  cancellation: CancellationRecord.optional(),
   facts: MeshFacts,
   verify: VerifyResult.optional(),
   startedAt: z.string(),
@@ -85,4 +104,4 @@ export const MeshStatus = z.object({
 });
 export type MeshStatus = z.infer<typeof MeshStatus>;
 
-export const TERMINAL_PHASES: readonly RunPhase[] = ['done', 'failed', 'cancelled', 'timed-out', 'rejected'];
+export const TERMINAL_PHASES: readonly RunPhase[] = ['done', 'failed', 'cancelled', 'timed-out', 'rejected', 'skipped'];

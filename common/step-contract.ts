@@ -54,3 +54,15 @@ export type NotifierRef = Record<string, string>;
 export interface NotifierActivities {
   notify(event: ProgressEvent): Promise<{ ref?: NotifierRef }>;
 }
+
+/** A setup or teardown of a cluster pair that is running now. */
+export interface ActiveMutatingRun {
+  workflowId: string;
+  runId: string;
+  kind: 'setup' | 'teardown';
+}
+
+/** What the workflows ask Temporal itself about a pair; implemented with the worker's client. */
+export interface PairRunActivities {
+  activeMutatingRun(pair: { local: string; remote: string }): Promise<ActiveMutatingRun | undefined>;
+}

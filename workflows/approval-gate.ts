@@ -1,7 +1,10 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import { type Duration, msToNumber } from '@temporalio/common/lib/time';
 import type { ApprovalPolicy } from '../common/approval-policy';
 import { describeIssues } from '../common/errors';
 import { ApprovalDecision, type ApprovalRecord, type Requester } from '../common/status';
 import type { StepId } from '../common/steps';
+import { REFUSAL } from './messages';
 
 interface OpenGate {
   step: StepId;
@@ -22,6 +25,8 @@ export class ApprovalGate {
   constructor(
     private readonly policy: ApprovalPolicy,
     private readonly requester: Requester,
+    /** This run's id: a decision naming another run (an old button of the same pair) is refused. */
+    private readonly runId: string,
   ) {}
 
   isGated(step: StepId): boolean {
@@ -30,10 +35,7 @@ export class ApprovalGate {
 
   /** The gate's timeout in ms, from the policy's duration (30s, 15m, 2h, 1d). */
   get timeoutMs(): number {
-    const match = /^(\d+)(ms|s|m|h|d)$/.exec(this.policy.timeout);
-    if (!match) throw new Error(`approval.timeout ${this.policy.timeout} is not a duration such as 15m`);
-    const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-    return Number(match[1]) * unit;
+    return msToNumber(this.policy.timeout as Duration); // the policy's schema only lets ms-style durations through
   }
 
   openFor(step: StepId, now: number): void {
@@ -54,6 +56,9 @@ export class ApprovalGate {
     const parsed = ApprovalDecision.safeParse(input);
     if (!parsed.success) return `Invalid approval decision:\n${describeIssues(parsed.error)}`;
     const d = parsed.data;
+    if (d.runId && d.runId !== this.runId) {
+      return `This ${d.decision} is for run ${d.runId}, which has ended; run ${this.runId} of the pair is the one running now. Use the buttons of its own message.`;
+    }
     const gate = this.open;
     if (!gate) return `No step of this run is waiting for approval, so there is nothing to ${d.decision}.`;
     if (gate.step !== d.step) return `The open gate is for ${gate.step}, not ${d.step}: ${d.decision} ${gate.step} instead.`;
@@ -74,10 +79,10 @@ export class ApprovalGate {
     return undefined;
   }
 
-  /** The Update validator: throws the refusal, so the caller gets it as the Update's failure. */
+  /** The Update validator: throws the refusal, typed, so the caller gets it as the Update's failure. */
   assertMayDecide(input: unknown, now: number): void {
     const refusal = this.refusal(input, now);
-    if (refusal) throw new Error(refusal);
+    if (refusal) throw ApplicationFailure.nonRetryable(refusal, REFUSAL.approval);
   }
 
   /** Records a decision the validator accepted. */

@@ -1,9 +1,9 @@
-import { condition, setHandler } from '@temporalio/workflow';
-import type { ApprovalRecord } from '../common/status';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import type { ApprovalDecision, ApprovalRecord } from '../common/status';
 import type { PhaseRecorder } from './run-index';
 import type { StepId } from '../common/steps';
 import type { ApprovalGate } from './approval-gate';
-import { approveUpdate } from './messages';
+import { REFUSAL, approveUpdate } from './messages';
 import type { ProgressNotifier } from './progress-notifier';
 import type { RunStatusBook } from './run-status';
 
@@ -14,6 +14,14 @@ export function handleApprovals(gate: ApprovalGate): void {
   setHandler(approveUpdate, (decision) => gate.decide(decision, Date.now()), {
     validator: (decision) => gate.assertMayDecide(decision, Date.now()),
   });
+}
+
+/** For runs without gates (verify, an ungated teardown): every approval is refused, saying why. */
+export function refuseApprovals(why: string): void {
+  const refuse = (): never => {
+    throw ApplicationFailure.nonRetryable(why, REFUSAL.noGates);
+  };
+  setHandler(approveUpdate, (_decision: ApprovalDecision) => refuse(), { validator: (_decision: ApprovalDecision) => refuse() });
 }
 
 /** Opens the gate before `step`, waits up to the policy's timeout for a decision, and records it. */

@@ -4,14 +4,15 @@ import { MeshFacts, type MeshStatus, type RunPhase } from '../common/status';
 import { describeIssues } from '../common/errors';
 import { ApprovalGate } from './approval-gate';
 import { awaitApproval, handleApprovals } from './await-approval';
-import { rollbackOnCancelSignal, statusQuery } from './messages';
+import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
-import { rollback } from './rollback';
+import { rollback, rollbackOutcome } from './rollback';
+import { RunCancellation } from './run-cancellation';
 import { parseRunInput, type MeshRunInput } from './run-input';
 import { indexRun } from './run-index';
 import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
-import { StepFailed, runCancelled, withRetries } from './step-runner';
+import { StepFailed, withRetries } from './step-runner';
 import { STEP_PRESET } from './retry-presets';
 
 /**
@@ -24,14 +25,14 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
   const recordPhase = indexRun(spec, requester);
   const seedOrder = !patched('link-secret-before-remote-gateway');
   const procedure = seedOrder ? SEED_ORDER_PROCEDURE : PROCEDURE;
-  const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'setup', requester, spec, steps: procedure.steps, now: Date.now() });
-  const gate = new ApprovalGate(spec.approval, requester);
+  const { workflowId, runId } = workflowInfo();
+  const book = new RunStatusBook({ workflowId, runId, kind: 'setup', requester, spec, steps: procedure.steps, now: Date.now() });
+  const gate = new ApprovalGate(spec.approval, requester, runId);
   const notifier = new ProgressNotifier();
-  let rollbackOnCancel = spec.rollback;
 
   setHandler(statusQuery, () => book.snapshot());
   handleApprovals(gate);
-  setHandler(rollbackOnCancelSignal, (on) => void (rollbackOnCancel = on));
+  const cancellation = new RunCancellation(book, spec.rollback);
 
   const phase = (next: RunPhase) => {
     book.setPhase(next);
@@ -71,46 +72,48 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
   notifier.send('started', book.snapshot());
   let current: SetupStepId | undefined;
   try {
-    for (const step of procedure.steps) {
-      current = step;
-      if (!spec.samples.deploy && (step === 'deploy-samples' || step === 'verify-split')) {
-        book.skip(step, 'samples.deploy is off in the spec');
-        continue;
-      }
-      if (gate.isGated(step)) {
-        const verdict = await awaitApproval(step, gate, book, notifier, recordPhase);
-        if (verdict === 'timed-out') {
-          return await end('timed-out', `No one approved ${step} within ${spec.approval.timeout}; ${book.doneSummary()}. Start the setup again to continue.`, `no approval for ${step}`);
+    return await cancellation.scope.run(async () => {
+      for (const step of procedure.steps) {
+        current = step;
+        if (!spec.samples.deploy && (step === 'deploy-samples' || step === 'verify-split')) {
+          book.skip(step, 'samples.deploy is off in the spec');
+          continue;
         }
-        if (verdict === 'rejected') {
-          const r = book.snapshot().approvals.at(-1)!;
-          return await end('rejected', `${r.by.id} rejected ${step}${r.reason ? `: ${r.reason}` : ''}; ${book.doneSummary()}.`, `${step} was rejected`);
+        if (gate.isGated(step)) {
+          const verdict = await awaitApproval(step, gate, book, notifier, recordPhase);
+          if (verdict === 'timed-out') {
+            return await end('timed-out', `No one approved ${step} within ${spec.approval.timeout}; ${book.doneSummary()}. Start the setup again to continue.`, `no approval for ${step}`);
+          }
+          if (verdict === 'rejected') {
+            const r = book.snapshot().approvals.at(-1)!;
+            return await end('rejected', `${r.by.id} rejected ${step}${r.reason ? `: ${r.reason}` : ''}; ${book.doneSummary()}.`, `${step} was rejected`);
+          }
+          phase('running');
         }
-        phase('running');
+        await runStep(step);
       }
-      await runStep(step);
-    }
-    return await end('done', `All steps done: the mesh ${spec.meshId} spans ${spec.local.context} and ${spec.remote.context}.`, 'not needed');
+      return await end('done', `All steps done: the mesh ${spec.meshId} spans ${spec.local.context} and ${spec.remote.context}.`, 'not needed');
+    });
   } catch (err) {
-    if (runCancelled(err)) {
+    if (cancellation.caught(err)) {
+      const { by, rollback: rollbackAsked } = cancellation.settle(Date.now());
       const stopped = current && book.stateOf(current)?.state === 'running' ? current : undefined;
       if (stopped) book.failed(stopped, 'stopped: the run was cancelled', Date.now());
       const waited = current && book.stateOf(current)?.state === 'waiting-approval';
-      let outcome = `Cancelled ${waited ? `while ${current} waited for approval` : `during ${current ?? 'start'}`}; ${book.doneSummary()}.`;
-      if (rollbackOnCancel) {
+      let outcome = `Cancelled${by ? ` by ${by.id}` : ''} ${waited ? `while ${current} waited for approval` : `during ${current ?? 'start'}`}; ${book.doneSummary()}.`;
+      if (rollbackAsked) {
         phase('cancelling');
-        const failure = await rollback(spec, book, notifier, procedure, interruptedStep(stopped));
-        outcome += failure ? ` ${failure}` : ' Rolled back what was installed.';
+        outcome += ` ${rollbackOutcome(await rollback(spec, book, notifier, procedure, interruptedStep(stopped)))}`;
       }
       await end('cancelled', outcome, 'the run was cancelled');
-      throw err;
+      throw cancellation.failure(err);
     }
     if (err instanceof StepFailed) {
       book.failed(err.step as SetupStepId, err.message, Date.now());
       let outcome = `${err.step} (${STEP_CATALOGUE[err.step as SetupStepId].title}) failed: ${err.message}; ${book.doneSummary()}.`;
       if (spec.rollback) {
-        const failure = await rollback(spec, book, notifier, procedure, interruptedStep(err.step as SetupStepId));
-        outcome += failure ? ` ${failure}` : ' Rolled back what was installed.';
+        cancellation.close(`it is rolling back after ${err.step} failed`);
+        outcome += ` ${rollbackOutcome(await rollback(spec, book, notifier, procedure, interruptedStep(err.step as SetupStepId)))}`;
       }
       return await end('failed', outcome, `${err.step} failed`);
     }

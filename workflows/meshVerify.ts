@@ -1,13 +1,17 @@
 import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MeshStatus, RunPhase } from '../common/status';
+import type { ActiveMutatingRun } from '../common/step-contract';
+import { refuseApprovals } from './await-approval';
 import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { STEP_PRESET } from './retry-presets';
 import { parseRunInput, type MeshRunInput } from './run-input';
 import { indexRun } from './run-index';
+import { mutatingRunOf } from './pair-guard';
+import { RunCancellation } from './run-cancellation';
 import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
-import { StepFailed, runCancelled, withRetries } from './step-runner';
+import { StepFailed, withRetries } from './step-runner';
 
 /**
  * verify-split alone, for schedules that re-check a mesh. A failed verdict is drift: the run ends
@@ -17,9 +21,12 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
   const { spec, requester } = parseRunInput(input, 'meshVerify');
   const recordPhase = indexRun(spec, requester);
   const step = 'verify-split';
-  const book = new RunStatusBook({ workflowId: workflowInfo().workflowId, kind: 'verify', requester, spec, steps: [step], now: Date.now() });
+  const { workflowId, runId } = workflowInfo();
+  const book = new RunStatusBook({ workflowId, runId, kind: 'verify', requester, spec, steps: [step], now: Date.now() });
   const notifier = new ProgressNotifier();
   setHandler(statusQuery, () => book.snapshot());
+  refuseApprovals(`Verify run ${workflowId} has no approval gates: a verify never changes a cluster. There is nothing to approve.`);
+  const cancellation = new RunCancellation(book, false);
 
   const end = async (phase: RunPhase, outcome: string): Promise<MeshStatus> => {
     book.finish(phase, outcome, Date.now(), 'not needed');
@@ -29,30 +36,47 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
     return book.snapshot();
   };
 
+  // A setup or teardown of the pair changes it on purpose: what a verify finds meanwhile is not drift.
+  const yieldsToMutatingRuns = patched('verify-yields-to-mutating-runs');
+  const mutatingRun = () => (yieldsToMutatingRuns ? cancellation.scope.run(() => mutatingRunOf(spec)) : Promise.resolve(undefined));
+  const notJudged = (run: ActiveMutatingRun) => {
+    book.skip(step, `mesh ${run.kind} ${run.workflowId} was changing the pair`);
+    return end('skipped', `Not judged: mesh ${run.kind} ${run.workflowId} is changing ${spec.local.context} and ${spec.remote.context}; the next verify judges the pair again.`);
+  };
+
   notifier.send('started', book.snapshot());
   // Runs started before verify reported its step changes replay without them.
   const stepEvents = patched('verify-step-events');
   try {
-    const outcome = await withRetries(step, STEP_PRESET[step], () => callStep(step, { spec, facts: {} }), {
-      onAttempt: (attempt, lastError) => {
-        book.running(step, attempt, Date.now(), lastError);
-        if (stepEvents) notifier.send('step-changed', book.snapshot(), step);
-      },
-    });
+    const before = await mutatingRun();
+    if (before) return await notJudged(before);
+    const outcome = await cancellation.scope.run(() =>
+      withRetries(step, STEP_PRESET[step], () => callStep(step, { spec, facts: {} }), {
+        onAttempt: (attempt, lastError) => {
+          book.running(step, attempt, Date.now(), lastError);
+          if (stepEvents) notifier.send('step-changed', book.snapshot(), step);
+        },
+      }),
+    );
     book.done(step, outcome, Date.now());
     if (stepEvents) notifier.send('step-changed', book.snapshot(), step);
     if (outcome.verify && !outcome.verify.passed) {
+      const during = await mutatingRun();
+      if (during) return await notJudged(during);
       book.failed(step, outcome.verify.reason, Date.now());
       return await end('failed', `Drift between ${spec.local.context} and ${spec.remote.context}: ${outcome.verify.reason}`);
     }
     return await end('done', `The split holds: ${outcome.summary}`);
   } catch (err) {
-    if (runCancelled(err)) {
+    if (cancellation.caught(err)) {
+      const { by } = cancellation.settle(Date.now());
       book.failed(step, 'stopped: the verification was cancelled', Date.now());
-      await end('cancelled', 'Verification cancelled.');
-      throw err;
+      await end('cancelled', `Verification cancelled${by ? ` by ${by.id}` : ''}.`);
+      throw cancellation.failure(err);
     }
     if (err instanceof StepFailed) {
+      const during = await mutatingRun();
+      if (during) return await notJudged(during);
       book.failed(step, err.message, Date.now());
       return await end('failed', `Could not verify the split between ${spec.local.context} and ${spec.remote.context}: ${err.message}`);
     }

@@ -1,10 +1,11 @@
-import type { MeshFacts, ApprovalRecord, MeshStatus, Requester, RunPhase, StepState } from '../common/status';
+import { TERMINAL_PHASES, type MeshFacts, type ApprovalRecord, type CancellationRecord, type MeshStatus, type Requester, type RunPhase, type StepState } from '../common/status';
 import type { MeshSpec } from '../common/mesh-spec';
 import type { StepId } from '../common/steps';
 import type { StepOutcome } from '../common/step-contract';
 
 export interface RunStatusInit {
   workflowId: string;
+  runId: string;
   kind: MeshStatus['kind'];
   requester: Requester;
   spec: MeshSpec;
@@ -22,6 +23,7 @@ export class RunStatusBook {
   constructor(init: RunStatusInit) {
     this.status = {
       workflowId: init.workflowId,
+      runId: init.runId,
       kind: init.kind,
       phase: 'running',
       requester: init.requester,
@@ -40,6 +42,22 @@ export class RunStatusBook {
 
   get phase(): RunPhase {
     return this.status.phase;
+  }
+
+  get workflowId(): string {
+    return this.status.workflowId;
+  }
+
+  get ended(): boolean {
+    return TERMINAL_PHASES.includes(this.status.phase);
+  }
+
+  get cancellation(): CancellationRecord | undefined {
+    return this.status.cancellation;
+  }
+
+  recordCancellation(record: CancellationRecord): void {
+    this.status.cancellation = record;
   }
 
   get facts(): MeshFacts {

@@ -6,6 +6,7 @@ import type { MeshStatus } from '../../common/status';
 import type { StepId } from '../../common/steps';
 import {
   type SlackMessage,
+  approvalClosedMessage,
   approvalDecidedMessage,
   approvalRequestMessage,
   parentMessage,
@@ -95,6 +96,15 @@ export function createSlackNotifier(deps: SlackNotifierDeps): NotifierActivities
     }
   }
 
+  /** A gate still showing buttons when the run ended (timed out, cancelled) says it is closed. */
+  async function closeUndecidedGates(channel: string, status: MeshStatus, ref: NotifierRef): Promise<void> {
+    for (const { id } of status.steps) {
+      const asked = ref[`approval:${id}`];
+      if (!asked || status.approvals.some((a) => a.step === id)) continue;
+      await update(channel, asked, approvalClosedMessage(status, id), `closing the approval of ${status.workflowId}`);
+    }
+  }
+
   return {
     async notify(event: ProgressEvent): Promise<{ ref?: NotifierRef }> {
       const { status } = event;
@@ -135,6 +145,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps): NotifierActivities
           break;
         }
         case 'finished':
+          await closeUndecidedGates(channel, status, ref);
           await post(channel, status, 'summary', summaryMessage(status), thread);
           break;
       }

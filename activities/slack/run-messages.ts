@@ -57,7 +57,7 @@ export function parentMessage(status: MeshStatus, uiLink?: string): SlackMessage
 /** The thread message that asks for a decision, with Approve / Reject buttons. */
 export function approvalRequestMessage(status: MeshStatus, step: StepId): SlackMessage {
   const info = STEP_CATALOGUE[step];
-  const value = approvalButtonValue({ workflowId: status.workflowId, step });
+  const value = approvalButtonValue({ workflowId: status.workflowId, ...(status.runId ? { runId: status.runId } : {}), step });
   const fourEyes = status.spec.approval.fourEyes ? ` <@${status.requester.id}> requested the run and may not approve it (four-eyes).` : '';
   return {
     text: fallback(`Approval needed: ${info.title} for ${pair(status)}`),
@@ -96,6 +96,21 @@ export function approvalDecidedMessage(record: ApprovalRecord): SlackMessage {
   return {
     text: fallback(`${record.decision === 'approve' ? 'Approved' : 'Rejected'}: ${info.title} by ${record.by.id} at ${record.at}`),
     blocks: [section(`${verb}: ${info.title} (${code(record.step)}) by <@${record.by.id}> at ${slackDate(record.at)}${reason}`)],
+  };
+}
+
+/** What replaces the buttons of a gate nobody decided, once its run ended (timed out, cancelled…). */
+export function approvalClosedMessage(status: MeshStatus, step: StepId): SlackMessage {
+  const info = STEP_CATALOGUE[step];
+  const why =
+    status.phase === 'timed-out'
+      ? `no one decided within ${status.spec.approval.timeout}`
+      : status.phase === 'cancelled'
+        ? `the run was cancelled${status.cancellation?.by ? ` by <@${status.cancellation.by.id}>` : ''}`
+        : `the run ended (${status.phase})`;
+  return {
+    text: fallback(`Approval closed: ${info.title} for ${pair(status)}, ${why.replace(/<@([^>]+)>/g, '$1')}`),
+    blocks: [section(`:lock: *Approval closed: ${info.title}* (${code(step)}): ${why}. These buttons no longer decide anything.`)],
   };
 }
 

@@ -65,7 +65,7 @@ describe('the full Slack loop: command, parent message, approval, click, summary
     expect(json(summary)).toContain('Approved `link-secret` by <@UAPPROVER>');
     expect(json(parent)).toContain('*:white_check_mark: done*');
     expect(json(parent)).not.toContain(':white_circle:');
-    expect(json(parent)).toContain('http://localhost:8233/namespaces/default/workflows/mesh-setup%2Floop-local--loop-remote');
+    expect(json(parent)).toContain('http://localhost:8233/namespaces/default/workflows/mesh%2Floop-local--loop-remote');
     expect(kit.standin.parents(CHANNEL).filter((m) => json(m).includes('loop-local'))).toHaveLength(1);
     const final = await kit.mesh.status(workflowId);
     expect(final.phase).toBe('done');
@@ -104,7 +104,7 @@ describe('the full Slack loop: command, parent message, approval, click, summary
     await eventually(() => answersTo('UADMIN').length > 0, 'the refusal');
     expect(answersTo('UADMIN')[0].text).toContain('The open gate is for install-remote, not link-secret');
     expect((await kit.mesh.status(workflowId)).approvals).toEqual([]);
-    await kit.mesh.cancel(workflowId);
+    await kit.mesh.cancel(workflowId, { by: { id: 'U-CLEANUP' } });
   });
 
   it('refuses someone who is not an approver, naming who is', async () => {

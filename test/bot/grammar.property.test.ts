@@ -14,7 +14,7 @@ import { testTemporalAddress } from '../harness/temporal-server';
 /** Words that look like /mesh input: verbs, contexts, key=value with good and bad values, mentions, noise. */
 const word = fc.oneof(
   fc.constantFrom(...VERBS, ...VERBS.map((v) => v.toUpperCase()), 'stup', 'rm', '--rollback', '--force', '-h'),
-  fc.constantFrom('local', 'remote', 'prod-east', 'kind-a', 'ctx:1', 'a/b', '"q"', "o'k", '', 'mesh-setup/local--remote'),
+  fc.constantFrom('local', 'remote', 'prod-east', 'kind-a', 'ctx:1', 'a/b', '"q"', "o'k", '', 'mesh/local--remote'),
   fc.tuple(fc.constantFrom(...SETUP_KEY_NAMES, 'Requests', 'requets', 'bogus', ''), fc.oneof(fc.constantFrom('true', 'no', '0', '50', '-1', '1.5', '1e9', 'none', 'install-remote,link-secret', 'network1', '2h', '<@U0AB>', '<!subteam^S0OPS|@ops>', '@ops', ',', ''), fc.string({ maxLength: 12 }))).map(([k, v]) => `${k}=${v}`),
   fc.string({ maxLength: 16 }),
   fc.string({ unit: 'grapheme', maxLength: 8 }),

@@ -41,9 +41,9 @@ describe('/mesh grammar', () => {
     expect(ok('HELP')).toEqual({ verb: 'help' });
     expect(ok('runs')).toEqual({ verb: 'runs' });
     expect(ok('status')).toEqual({ verb: 'status' });
-    expect(ok('status mesh-setup/local--remote')).toEqual({ verb: 'status', run: 'mesh-setup/local--remote' });
-    expect(ok('cancel mesh-setup/local--remote --rollback')).toEqual({ verb: 'cancel', run: 'mesh-setup/local--remote', rollback: true });
-    expect(ok('cancel mesh-setup/local--remote')).toEqual({ verb: 'cancel', run: 'mesh-setup/local--remote', rollback: false });
+    expect(ok('status mesh/local--remote')).toEqual({ verb: 'status', run: 'mesh/local--remote' });
+    expect(ok('cancel mesh/local--remote --rollback')).toEqual({ verb: 'cancel', run: 'mesh/local--remote', rollback: true });
+    expect(ok('cancel mesh/local--remote')).toEqual({ verb: 'cancel', run: 'mesh/local--remote', rollback: false });
     expect(ok('teardown local remote')).toMatchObject({ verb: 'teardown' });
     expect(ok('verify local remote requests=100')).toMatchObject({ verb: 'verify', spec: { verify: { requests: 100 } } });
   });

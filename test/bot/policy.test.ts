@@ -43,7 +43,7 @@ describe('authorization policy', () => {
 
   it('lets anyone read status and runs, in the listed channels only', () => {
     expect(authorizeCommand(policy, actor('U9', [], 'CLAB'), command('runs'))).toEqual({ allowed: true });
-    expect(authorizeCommand(policy, actor('U9', [], 'CPROD'), command('status mesh-setup/a--b'))).toEqual({ allowed: true });
+    expect(authorizeCommand(policy, actor('U9', [], 'CPROD'), command('status mesh/a--b'))).toEqual({ allowed: true });
     expect(authorizeCommand(policy, actor('U9', [], 'CRANDOM'), command('status'))).toMatchObject({ allowed: false, reason: expect.stringContaining('This channel may not use /mesh') });
     expect(authorizeCommand(policy, actor('U9', [], 'CRANDOM'), command('help'))).toEqual({ allowed: true });
   });
@@ -52,21 +52,21 @@ describe('authorization policy', () => {
     expect(authorizeCommand(policy, actor('U1', ['platform']), command('teardown prod-east prod-west'))).toMatchObject({ allowed: false, reason: expect.stringContaining('Only admins (<@UADMIN>)') });
     expect(authorizeCommand(policy, actor('UADMIN'), command('teardown prod-east prod-west'))).toEqual({ allowed: true });
     const prodRun = { requester: 'U1', spec: specOf('setup prod-east prod-west') };
-    expect(authorizeCommand(policy, actor('U1'), command('cancel mesh-setup/prod-east--prod-west'), prodRun)).toEqual({ allowed: true });
-    expect(authorizeCommand(policy, actor('U2'), command('cancel mesh-setup/prod-east--prod-west'), prodRun)).toMatchObject({ allowed: false });
-    expect(authorizeCommand(policy, actor('UADMIN'), command('cancel mesh-setup/prod-east--prod-west'), prodRun)).toEqual({ allowed: true });
+    expect(authorizeCommand(policy, actor('U1'), command('cancel mesh/prod-east--prod-west'), prodRun)).toEqual({ allowed: true });
+    expect(authorizeCommand(policy, actor('U2'), command('cancel mesh/prod-east--prod-west'), prodRun)).toMatchObject({ allowed: false });
+    expect(authorizeCommand(policy, actor('UADMIN'), command('cancel mesh/prod-east--prod-west'), prodRun)).toEqual({ allowed: true });
   });
 
   it('checks a cancel\'s channel, and the contexts of the run it names, before who asks', () => {
     const labRun = { requester: 'U1', spec: specOf('setup lab-a lab-b') };
     // An unlisted channel is refused the same way whether or not there is a run (no run: undefined).
-    const unlisted = authorizeCommand(policy, actor('UADMIN', [], 'CRANDOM'), command('cancel mesh-setup/lab-a--lab-b'), labRun);
+    const unlisted = authorizeCommand(policy, actor('UADMIN', [], 'CRANDOM'), command('cancel mesh/lab-a--lab-b'), labRun);
     expect(unlisted).toMatchObject({ allowed: false, reason: expect.stringContaining('This channel may not use /mesh') });
-    expect(authorizeCommand(policy, actor('UADMIN', [], 'CRANDOM'), command('cancel mesh-setup/lab-a--lab-b'))).toEqual(unlisted);
+    expect(authorizeCommand(policy, actor('UADMIN', [], 'CRANDOM'), command('cancel mesh/lab-a--lab-b'))).toEqual(unlisted);
     // A listed channel may cancel only runs on its contexts, even for the requester or an admin.
     for (const who of ['U1', 'UADMIN']) {
-      expect(authorizeCommand(policy, actor(who), command('cancel mesh-setup/lab-a--lab-b'), labRun)).toEqual({ allowed: false, reason: 'This channel may not use the contexts `lab-a` and `lab-b`; it may use `prod-east`, `prod-west`.' });
-      expect(authorizeCommand(policy, actor(who, [], 'CLAB'), command('cancel mesh-setup/lab-a--lab-b'), labRun)).toEqual({ allowed: true });
+      expect(authorizeCommand(policy, actor(who), command('cancel mesh/lab-a--lab-b'), labRun)).toEqual({ allowed: false, reason: 'This channel may not use the contexts `lab-a` and `lab-b`; it may use `prod-east`, `prod-west`.' });
+      expect(authorizeCommand(policy, actor(who, [], 'CLAB'), command('cancel mesh/lab-a--lab-b'), labRun)).toEqual({ allowed: true });
     }
   });
 

@@ -43,7 +43,7 @@ describe('/mesh status, runs, cancel and help over the real receiver', () => {
     const status = await ask(`status ${workflowId}`);
     expect(status).toContain('waiting for approval');
     expect(status).toContain(':white_check_mark: *Check both clusters* — done');
-    expect(status).toContain('http://localhost:8233/namespaces/default/workflows/mesh-setup%2Fruns-local--runs-remote');
+    expect(status).toContain('http://localhost:8233/namespaces/default/workflows/mesh%2Fruns-local--runs-remote');
 
     // runs reads Temporal's visibility store, which catches up shortly after a start
     let runs = '';
@@ -51,7 +51,7 @@ describe('/mesh status, runs, cancel and help over the real receiver', () => {
     expect(runs).toContain('Recent mesh runs');
     expect(runs).toContain(`\`${workflowId}\` — waiting-approval by <@${REQUESTER}>`);
 
-    expect(await ask(`status mesh-setup/nope--nothing`)).toContain('No mesh run has the workflow id mesh-setup/nope--nothing');
+    expect(await ask(`status mesh/nope--nothing`)).toContain('No mesh run has the workflow id mesh/nope--nothing');
 
     const denied = await ask(`cancel ${workflowId}`, APPROVER);
     expect(denied).toContain(`Only the requester of ${workflowId} or an admin`);
@@ -69,7 +69,7 @@ describe('/mesh status, runs, cancel and help over the real receiver', () => {
     const deniedLogs = () => kit.logs.filter((l) => l.msg === 'denied /mesh command' && l.channel === UNLISTED_CHANNEL && l.verb === 'cancel');
     for (const who of [REQUESTER, 'UADMIN']) {
       const existing = await ask(`cancel ${workflowId}`, who, UNLISTED_CHANNEL);
-      const missing = await ask('cancel mesh-setup/nope--nothing', who, UNLISTED_CHANNEL);
+      const missing = await ask('cancel mesh/nope--nothing', who, UNLISTED_CHANNEL);
       expect(existing).toContain(':lock: This channel may not use /mesh.');
       // Same words either way: nothing says whether the run exists.
       expect(missing).toBe(existing);
@@ -80,8 +80,8 @@ describe('/mesh status, runs, cancel and help over the real receiver', () => {
     expect((await kit.mesh.status(workflowId)).phase).toBe('waiting-approval');
 
     // Reading from an unlisted channel is refused the same way, also before any lookup.
-    expect(await ask('status mesh-setup/nope--nothing', REQUESTER, UNLISTED_CHANNEL)).toContain(':lock: This channel may not use /mesh.');
-    await kit.mesh.cancel(workflowId);
+    expect(await ask('status mesh/nope--nothing', REQUESTER, UNLISTED_CHANNEL)).toContain(':lock: This channel may not use /mesh.');
+    await kit.mesh.cancel(workflowId, { by: { id: 'U-CLEANUP' } });
   });
 
   it('refuses cancel from a listed channel whose contexts do not cover the run, even to its requester and an admin', async () => {

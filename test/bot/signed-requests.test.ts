@@ -24,13 +24,13 @@ describe('Bolt HTTP receiver: signed /mesh requests', () => {
           throw err;
         },
       );
-  const body = (text: string, id: string) => slashCommandBody({ text, userId: 'UREQUESTER', channelId: 'CMESH', responseUrl: kit.standin.responseUrl(id) });
+  const body = (text: string, id: string) => slashCommandBody({ text, userId: 'UREQUESTER', channelId: 'CMESH', responseUrl: kit.standin.responseUrl(id, { channel: 'CMESH', user: 'UREQUESTER' }) });
 
   it('acks a signed /mesh setup local remote with an empty 200 and starts the workflow', async () => {
     const res = await postToSlackEndpoint(kit.eventsUrl, body('setup local remote', 'ok'), { secret: SIGNING_SECRET });
     expect(res).toEqual({ status: 200, body: '' });
     await eventually(() => answersTo('ok').length > 0, 'the answer through response_url');
-    expect(answersTo('ok')[0].text).toContain('Started mesh setup of `local` ↔ `remote` as run `mesh-setup/local--remote`');
+    expect(answersTo('ok')[0].text).toContain('Started mesh setup of `local` ↔ `remote` as run `mesh/local--remote`');
     expect(answersTo('ok')[0].response_type).toBe('ephemeral');
     const described = await kit.client.workflow.getHandle(workflowIdFor('setup', 'local', 'remote')).describe();
     expect(described.type).toBe('meshSetup');
@@ -70,11 +70,11 @@ describe('Bolt HTTP receiver: signed /mesh requests', () => {
     await eventually(() => answersTo('first').length > 0, 'the first start');
     await postToSlackEndpoint(kit.eventsUrl, body('setup twice-a twice-b', 'second'), { secret: SIGNING_SECRET });
     await eventually(() => answersTo('second').length > 0, 'the second answer');
-    expect(answersTo('second')[0].text).toContain('already running as workflow mesh-setup/twice-a--twice-b');
+    expect(answersTo('second')[0].text).toContain('already running as workflow mesh/twice-a--twice-b');
   });
 
   it('denies a channel the policy does not list, ephemerally, and logs the denial', async () => {
-    const other = slashCommandBody({ text: 'setup deny-a deny-b', userId: 'UREQUESTER', channelId: 'COTHER', responseUrl: kit.standin.responseUrl('denied') });
+    const other = slashCommandBody({ text: 'setup deny-a deny-b', userId: 'UREQUESTER', channelId: 'COTHER', responseUrl: kit.standin.responseUrl('denied', { channel: 'COTHER', user: 'UREQUESTER' }) });
     await postToSlackEndpoint(kit.eventsUrl, other, { secret: SIGNING_SECRET });
     await eventually(() => answersTo('denied').length > 0, 'the denial');
     expect(answersTo('denied')[0]).toMatchObject({ response_type: 'ephemeral' });

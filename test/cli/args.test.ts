@@ -9,18 +9,18 @@ describe('meshops CLI arguments', () => {
   });
 
   it('turns --rollback into the cancel flag', () => {
-    expect(parseCliArgs(['cancel', 'mesh-setup/east--west', '--rollback']).command).toEqual({
+    expect(parseCliArgs(['cancel', 'mesh/east--west', '--rollback']).command).toEqual({
       kind: 'mesh',
       wait: false,
-      command: { verb: 'cancel', run: 'mesh-setup/east--west', rollback: true },
+      command: { verb: 'cancel', run: 'mesh/east--west', rollback: true },
     });
   });
 
   it('has the verbs Slack does with buttons', () => {
-    expect(parseCliArgs(['approve', 'mesh-setup/a--b', 'link-secret', '--reason', 'change 42']).command).toEqual({
+    expect(parseCliArgs(['approve', 'mesh/a--b', 'link-secret', '--reason', 'change 42']).command).toEqual({
       kind: 'decide',
       decision: 'approve',
-      run: 'mesh-setup/a--b',
+      run: 'mesh/a--b',
       step: 'link-secret',
       reason: 'change 42',
     });
@@ -32,7 +32,7 @@ describe('meshops CLI arguments', () => {
   });
 
   it('says what is wrong and shows the right form', () => {
-    expect(() => parseCliArgs(['approve', 'mesh-setup/a--b', 'install-everything'])).toThrow(/approve <run> <step>: 1: Invalid option[\s\S]*Usage: meshops/);
+    expect(() => parseCliArgs(['approve', 'mesh/a--b', 'install-everything'])).toThrow(/approve <run> <step>: 1: Invalid option[\s\S]*Usage: meshops/);
     expect(() => parseCliArgs(['schedule-verify', 'a', 'b', 'often'])).toThrow(/use a number and a unit/);
     expect(() => parseCliArgs(['setup', 'a'])).toThrow(/needs the local and the remote kubeconfig context[\s\S]*meshops setup <local-context>/);
     expect(() => parseCliArgs(['setup', 'a', 'b', '--colour'])).toThrow(/Unknown option '--colour'/);

@@ -33,28 +33,28 @@ describe('meshops CLI as a process, against the real Temporal server', () => {
   it('sets up a mesh: start, four-eyes refusal, approvals by someone else, status, runs', async () => {
     const started = await meshops('setup', 'cli-east', 'cli-west', 'gates=install-remote');
     expect(started).toMatchObject({ code: 0 });
-    expect(started.out).toContain('Started mesh-setup/cli-east--cli-west');
+    expect(started.out).toContain('Started mesh/cli-east--cli-west');
 
     const again = await meshops('setup', 'cli-east', 'cli-west');
     expect(again.code).toBe(2);
-    expect(again.err).toMatch(/already running as workflow mesh-setup\/cli-east--cli-west/);
+    expect(again.err).toMatch(/already running as workflow mesh\/cli-east--cli-west/);
 
-    const own = await meshops('approve', 'mesh-setup/cli-east--cli-west', 'install-remote');
+    const own = await meshops('approve', 'mesh/cli-east--cli-west', 'install-remote');
     expect(own.code).toBe(2);
     expect(own.err).toMatch(/four-eyes|requester/i);
 
-    const bob = await meshops('approve', 'mesh-setup/cli-east--cli-west', 'install-remote', '--as', 'bob');
+    const bob = await meshops('approve', 'mesh/cli-east--cli-west', 'install-remote', '--as', 'bob');
     expect(bob.code).toBe(0);
     expect(bob.out).toContain('install-remote: approved by bob');
 
-    const watched = await meshops('watch', 'mesh-setup/cli-east--cli-west');
+    const watched = await meshops('watch', 'mesh/cli-east--cli-west');
     expect(watched.code).toBe(0);
-    expect(watched.out).toContain('mesh-setup/cli-east--cli-west  DONE');
+    expect(watched.out).toContain('mesh/cli-east--cli-west  DONE');
     expect(watched.out).toMatch(/\[x\] verify-split/);
     expect(watched.out).toContain('install-remote: approved by bob');
 
     const runs = await meshops('runs');
-    expect(runs.out).toMatch(/done\s+mesh-setup\/cli-east--cli-west {2}by ann/);
+    expect(runs.out).toMatch(/done\s+mesh\/cli-east--cli-west {2}by ann/);
   });
 
   it('prints help without needing a server', async () => {
@@ -70,7 +70,7 @@ describe('meshops CLI as a process, against the real Temporal server', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/two different kubeconfig contexts/);
     expect(bad.err).toContain('Usage: meshops setup <local-context> <remote-context>');
-    const status = await meshops('status', 'mesh-setup/east--east');
-    expect(status.err).toMatch(/No mesh run has the workflow id mesh-setup\/east--east/);
+    const status = await meshops('status', 'mesh/east--east');
+    expect(status.err).toMatch(/No mesh run has the workflow id mesh\/east--east/);
   });
 });

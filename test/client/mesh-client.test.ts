@@ -1,52 +1,68 @@
-import { verifyScheduleId } from '../../client/mesh-client';
-import { MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from '../../client/errors';
+import { Client, Connection } from '@temporalio/client';
+import { ApprovalRefusedError, MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from '../../client/errors';
+import { MeshClient, verifyScheduleId } from '../../client/mesh-client';
 import { ValidationError } from '../../common/errors';
-import { MeshSpec } from '../../common/mesh-spec';
+import { MeshSpec, meshSpecFor } from '../../common/mesh-spec';
 import { MESH_PAIR, MESH_PHASE, MESH_REQUESTER } from '../../common/search-attributes';
 import type { MeshStatus } from '../../common/status';
 import { eventually } from '../harness/child-process';
 import { FakeRuns } from '../harness/fake-runs';
 import { useMeshTestEnv } from '../harness/mesh-test-env';
+import { testTemporalAddress } from '../harness/temporal-server';
 import { ONCALL, REQUESTER, specFor, statusWhen } from '../harness/mesh-test-kit';
 
 describe('MeshClient against a real Temporal dev server', () => {
   const fakes = new FakeRuns();
   const env = useMeshTestEnv('mesh-client', () => fakes.activities());
 
-  it('refuses a second setup for the same pair, naming the running workflow, and a teardown meanwhile', async () => {
-    const spec = specFor('twice');
-    const first = await env.mesh.startSetup(spec, REQUESTER);
-    fakes.add(first.workflowId);
-    await statusWhen(env.mesh, first.workflowId, (s) => s.phase === 'waiting-approval', 'first run at its gate');
+  it('lets exactly one of two racing starts of a pair run, in either order and kind, from two clients; the server refuses the other', async () => {
+    const spec = specFor('race');
+    const reversed = meshSpecFor('race-remote', 'race-local');
+    const workflowId = 'mesh/race-local--race-remote';
+    fakes.add(workflowId, { 'install-local': { hold: true } });
+    const connection = await Connection.connect({ address: testTemporalAddress() });
+    try {
+      const other = new MeshClient({ client: new Client({ connection }), taskQueue: env.taskQueue });
+      const [setup, teardown] = await Promise.allSettled([env.mesh.startSetup(spec, REQUESTER), other.teardown(reversed, { id: 'U-OTHER', via: 'cli' })]);
+      const started = [setup, teardown].filter((r) => r.status === 'fulfilled');
+      const refused = [setup, teardown].flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+      expect(started).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toBeInstanceOf(MeshRunConflictError);
+      const [winner, loser, by] = setup.status === 'fulfilled' ? ['setup', 'teardown', REQUESTER.id] : ['teardown', 'setup', 'U-OTHER'];
+      expect(refused[0].message).toContain(`Cannot start a mesh ${loser}: a mesh ${winner} of this cluster pair is already running as workflow ${workflowId}, requested by ${by}, started `);
+      expect(refused[0].message).toContain(`Follow it with \`status ${workflowId}\`, or stop it with \`cancel ${workflowId}\``);
+      const describe = await env.client.workflow.getHandle(workflowId).describe();
+      expect(describe.type).toBe(winner === 'setup' ? 'meshSetup' : 'meshTeardown');
 
-    const second = env.mesh.startSetup(spec, { id: 'U-OTHER', via: 'cli' });
-    await expect(second).rejects.toThrow(MeshRunConflictError);
-    await expect(second).rejects.toThrow(
-      'A mesh setup for this cluster pair is already running as workflow mesh-setup/twice-local--twice-remote. ' +
-        'Follow it with `status mesh-setup/twice-local--twice-remote`, approve or cancel it, or wait for it to end before starting another.',
-    );
-    await expect(env.mesh.teardown(spec, REQUESTER)).rejects.toThrow('already running as workflow mesh-setup/twice-local--twice-remote');
-
-    await env.mesh.cancel(first.workflowId);
-    await expect(env.client.workflow.getHandle(first.workflowId).result()).rejects.toThrow();
-    // once the first run ended, the same pair may be set up again
+      // the refused edge cancels the winner: the status says who and whether it rolls back
+      const record = await other.cancel(workflowId, { by: ONCALL });
+      expect(record).toMatchObject({ by: { id: ONCALL.id }, rollback: false });
+      await expect(env.client.workflow.getHandle(workflowId).result()).rejects.toThrow();
+      const final = await env.mesh.status(workflowId);
+      expect(final.cancellation).toEqual(record);
+      expect(final.outcome).toMatch(new RegExp(`^(Cancelled|Teardown cancelled) by ${ONCALL.id} `));
+    } finally {
+      await connection.close();
+    }
+    // once it ended, the pair may be set up again under the same id, as a new run
+    fakes.add(workflowId);
     const again = await env.mesh.startSetup(spec, REQUESTER);
-    expect(again.workflowId).toBe(first.workflowId);
-    expect(again.runId).not.toBe(first.runId);
+    expect(again.workflowId).toBe(workflowId);
     await statusWhen(env.mesh, again.workflowId, (s) => s.phase === 'waiting-approval', 'second run at its gate');
-    await env.mesh.cancel(again.workflowId);
+    await env.mesh.cancel(again.workflowId, { by: ONCALL });
   });
 
-  it('refuses a setup while a teardown of the pair runs, and an approval for a run that has no gates', async () => {
+  it('refuses an approval for a teardown that has no gate, by the workflow\'s typed refusal', async () => {
     const spec = specFor('tearing');
     const teardown = await env.mesh.teardown(spec, REQUESTER);
     const run = fakes.add(teardown.workflowId, { 'deploy-samples': { holdCleanup: true } });
     await statusWhen(env.mesh, teardown.workflowId, (s) => s.steps.some((x) => x.state.state === 'running'), 'teardown running');
 
-    await expect(env.mesh.startSetup(spec, REQUESTER)).rejects.toThrow('A mesh teardown for this cluster pair is already running as workflow mesh-teardown/tearing-local--tearing-remote.');
-    await expect(env.mesh.approve(teardown.workflowId, { step: 'cleanup', decision: 'approve', approver: ONCALL })).rejects.toThrow(
-      'Run mesh-teardown/tearing-local--tearing-remote has no approval gates (verify runs and ungated teardowns never wait for one); there is nothing to approve.',
-    );
+    await expect(env.mesh.startSetup(spec, REQUESTER)).rejects.toThrow('Cannot start a mesh setup: a mesh teardown of this cluster pair is already running as workflow mesh/tearing-local--tearing-remote');
+    const refusal = env.mesh.approve(teardown.workflowId, { step: 'cleanup', decision: 'approve', approver: ONCALL });
+    await expect(refusal).rejects.toThrow(ApprovalRefusedError);
+    await expect(refusal).rejects.toThrow('Teardown mesh/tearing-local--tearing-remote has no approval gate (add cleanup to approval.gates to have one); there is nothing to approve.');
     run.steps.release('deploy-samples');
     await expect(env.client.workflow.getHandle(teardown.workflowId).result()).resolves.toMatchObject({ phase: 'done' });
   });
@@ -72,7 +88,7 @@ describe('MeshClient against a real Temporal dev server', () => {
     await expect(env.mesh.approve('mesh-setup/nobody--nowhere', { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(
       'No mesh run has the workflow id mesh-setup/nobody--nowhere',
     );
-    await expect(env.mesh.cancel('mesh-setup/nobody--nowhere')).rejects.toThrow(RunNotFoundError);
+    await expect(env.mesh.cancel('mesh/nobody--nowhere', { by: ONCALL })).rejects.toThrow(RunNotFoundError);
   });
 
   it('lists recent runs with their phase', async () => {
@@ -113,7 +129,7 @@ describe('MeshClient against a real Temporal dev server', () => {
 
     await env.mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL });
     await statusWhen(env.mesh, workflowId, (s) => s.steps.find((x) => x.id === 'link-secret')?.state.state === 'waiting-approval', 'run at its second gate');
-    await env.mesh.cancel(workflowId);
+    await env.mesh.cancel(workflowId, { by: ONCALL });
     await expect(handle.result()).rejects.toThrow();
     await phaseBecomes('cancelled');
     expect((await attributes()).get(MESH_PAIR)).toBe('indexed-local--indexed-remote');
@@ -145,7 +161,7 @@ describe('MeshClient against a real Temporal dev server', () => {
       // a is the oldest of the three: with limit 1 only a server-side filter can return it
       const byPair = await listedWhen({ pair: { local: 'filter-a-local', remote: 'filter-a-remote' } }, 1, a.workflowId);
       expect(byPair).toEqual([expect.objectContaining({ workflowId: a.workflowId, pair: 'filter-a-local--filter-a-remote', phase: 'done', requester: REQUESTER.id })]);
-      expect(queries.at(-1)).toContain("MeshPair = 'filter-a-local--filter-a-remote'");
+      expect(queries.at(-1)).toContain("MeshPair IN ('filter-a-local--filter-a-remote', 'filter-a-remote--filter-a-local')");
 
       const byRequester = await listedWhen({ requester: other.id }, 50, b.workflowId);
       expect(byRequester.map((r) => r.workflowId)).toEqual([b.workflowId]);
@@ -161,7 +177,7 @@ describe('MeshClient against a real Temporal dev server', () => {
       expect(done.map((r) => r.workflowId)).not.toContain(b.workflowId);
     } finally {
       spy.mockRestore();
-      await env.mesh.cancel(c.workflowId);
+      await env.mesh.cancel(c.workflowId, { by: ONCALL });
     }
   });
 

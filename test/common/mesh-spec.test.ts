@@ -33,8 +33,11 @@ describe('MeshSpec', () => {
   });
 
   it('derives one workflow id per cluster pair and a DNS-safe cluster name', () => {
-    expect(workflowIdFor('setup', 'Prod-EU', 'prod_us')).toBe('mesh-setup/prod-eu--prod-us');
-    expect(workflowIdFor('setup', 'a', 'b')).not.toBe(workflowIdFor('setup', 'b', 'a'));
+    expect(workflowIdFor('setup', 'Prod-EU', 'prod_us')).toBe('mesh/prod-eu--prod-us');
+    // one mutating run per pair, whatever the order and kind
+    expect(workflowIdFor('setup', 'a', 'b')).toBe(workflowIdFor('setup', 'b', 'a'));
+    expect(workflowIdFor('teardown', 'b', 'a')).toBe(workflowIdFor('setup', 'a', 'b'));
+    expect(workflowIdFor('verify', 'a', 'b')).toBe('mesh-verify/a--b');
     expect(clusterName({ context: 'gke_proj_europe-west1_c1', network: 'network1' })).toBe('gke-proj-europe-west1-c1');
   });
 });

@@ -48,7 +48,7 @@ describe('the demo conversation: /mesh setup typed, each gate approved by a clic
     const atFirstGate = asks[0].screen.join('\n');
     expect(atFirstGate).toContain('alice');
     expect(atFirstGate).toContain('  /mesh setup demo-local demo-remote');
-    expect(atFirstGate).toMatch(/meshops APP {2}Only visible to alice\n {2}🚀 Started mesh setup of demo-local ↔ demo-remote as run mesh-setup\/demo-local--demo-remote/);
+    expect(atFirstGate).toMatch(/meshops APP {2}Only visible to alice\n {2}🚀 Started mesh setup of demo-local ↔ demo-remote as run mesh\/demo-local--demo-remote/);
     expect(atFirstGate).toContain('  Mesh setup: demo-local ↔ demo-remote');
     expect(atFirstGate).toContain('  ✋ Install Istio on remote — waiting for approval');
     expect(atFirstGate).toMatch(/│ {3}✋ Approval needed: Install Istio on remote .*\n.*@oncall, please approve or reject\. @alice requested the run and may not approve it \(four-eyes\)\.\n {2}│ {3}\[ Approve \] {2}\[ Reject \]/);
@@ -80,7 +80,7 @@ describe('the demo conversation: /mesh setup typed, each gate approved by a clic
   it('stops with the bot\'s words when it refuses a click, instead of waiting at the gate', async () => {
     const run = play('setup refused-local refused-remote', async () => 'approve', undefined, { id: OUTSIDER, name: 'mallory' });
     await expect(run).rejects.toThrow(/^the bot refused mallory's approve of install-remote: .*not an approver/);
-    await kit.mesh.cancel('mesh-setup/refused-local--refused-remote');
+    await kit.mesh.cancel('mesh/refused-local--refused-remote', { by: { id: 'U-CLEANUP' } });
   });
 
   it('stops with the bot\'s words when it refuses the command, instead of waiting for a run message', async () => {

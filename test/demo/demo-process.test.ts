@@ -24,7 +24,7 @@ describe('npm run demo -- --yes', () => {
     expect(out).toMatch(/↳ bob clicked Approve on link-secret/);
     expect(out).toContain('✅ mesh setup of local ↔ remote: done');
     expect(out).toMatch(/Control plane passed: .*\n {2}ENDPOINT +LOCALITY +NETWORK +WEIGHT +WHAT\n {2}10\.244\.\d+\.\d+:5000 +\S+ +network1 +1 +local pod helloworld-v1-\S+\n {2}198\.51\.100\.\d+:15443 +\S+ +network2 +1 +remote gateway \(1 remote pod\)/);
-    expect(out).toMatch(/Temporal UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/mesh-setup%2Flocal--remote/);
+    expect(out).toMatch(/Temporal UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/mesh%2Flocal--remote/);
     expect(out).toContain('Not verified here: traffic.');
     expect(out).toMatch(/done: stopping everything the demo started…\n(.*\n)*stopped\.\n/);
     // what it started is gone: no process runs from its clusters' folder

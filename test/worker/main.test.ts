@@ -63,7 +63,7 @@ describe('worker/main.ts, the process `npm start` runs', () => {
       // preflight reads both clusters; the run then waits at the gate before install-local
       const { workflowId } = await mesh.startSetup(meshSpecFor('exit-local', 'exit-remote', { approval: { gates: ['install-local'] } }), { id: 'UEXIT', via: 'cli' });
       await eventually(async () => (await mesh.status(workflowId)).steps.some((s) => s.id === 'preflight' && s.state.state !== 'pending' && s.state.state !== 'running'), 'preflight to finish', 90_000);
-      await mesh.cancel(workflowId);
+      await mesh.cancel(workflowId, { by: { id: 'U-CLEANUP' } });
     } finally {
       await connection.close();
     }

@@ -7,13 +7,26 @@ import { ApprovalGate } from '../../workflows/approval-gate';
 const requester = Requester.parse({ id: 'U-REQ', via: 'slack' });
 const T0 = Date.UTC(2026, 0, 1);
 const gateWith = (policy: object) => {
-  const gate = new ApprovalGate(ApprovalPolicy.parse(policy), requester);
+  const gate = new ApprovalGate(ApprovalPolicy.parse(policy), requester, 'run-today');
   gate.openFor('install-remote', T0);
   return gate;
 };
 const decision = (id: string, groups: string[] = [], d: 'approve' | 'reject' = 'approve') => ({ step: 'install-remote', decision: d, approver: { id, groups } });
 
 describe('ApprovalGate', () => {
+  it('refuses a decision that names another run of the workflow id, such as an old button of the pair', () => {
+    const gate = gateWith({});
+    expect(gate.refusal({ ...decision('U-ANYONE'), runId: 'run-yesterday' }, T0)).toBe(
+      'This approve is for run run-yesterday, which has ended; run run-today of the pair is the one running now. Use the buttons of its own message.',
+    );
+    expect(gate.refusal({ ...decision('U-ANYONE'), runId: 'run-today' }, T0)).toBeUndefined();
+  });
+
+  it('reads the policy timeout with Temporal\'s duration parser', () => {
+    expect(gateWith({ timeout: '90s' }).timeoutMs).toBe(90_000);
+    expect(gateWith({ timeout: '2h' }).timeoutMs).toBe(7_200_000);
+  });
+
   it('with empty approver lists lets anyone but the requester approve under four-eyes', () => {
     const gate = gateWith({});
     expect(gate.refusal(decision('U-ANYONE'), T0)).toBeUndefined();

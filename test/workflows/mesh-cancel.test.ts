@@ -1,5 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import { CancelRefusedError } from '../../client/errors';
 import { FakeRuns } from '../harness/fake-runs';
 import { useMeshTestEnv } from '../harness/mesh-test-env';
 import { ONCALL, REQUESTER, maybeRecordHistory, specFor, statusWhen, stepState } from '../harness/mesh-test-kit';
@@ -23,7 +24,7 @@ describe('cancelling meshSetup', () => {
     const run = fakes.add(workflowId, { 'deploy-samples': { hold: true } });
     await run.steps.started('deploy-samples');
 
-    await env.mesh.cancel(workflowId);
+    await env.mesh.cancel(workflowId, { by: ONCALL });
     const final = await endsCancelled(workflowId);
 
     expect(run.steps.cleanups).toEqual(['deploy-samples', 'patch-gateway', 'wait-remote', 'link-secret', 'install-remote', 'install-local']);
@@ -32,8 +33,10 @@ describe('cancelling meshSetup', () => {
     expect(stepState(final, 'verify-split')).toEqual({ state: 'skipped', reason: 'the run was cancelled' });
     expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'rolled back deploy-samples (interrupted), patch-gateway, wait-remote, link-secret, install-remote, install-local' });
     expect(final.outcome).toBe(
-      'Cancelled during deploy-samples; done so far: preflight, install-local, wait-local, install-remote, link-secret, wait-remote, patch-gateway. Rolled back what was installed.',
+      'Cancelled by U-ONCALL during deploy-samples; done so far: preflight, install-local, wait-local, install-remote, link-secret, wait-remote, patch-gateway. ' +
+        'Rolled back deploy-samples (interrupted), patch-gateway, wait-remote, link-secret, install-remote, install-local.',
     );
+    expect(final.cancellation).toMatchObject({ by: { id: ONCALL.id }, rollback: true });
     expect(run.steps.count('verify-split')).toBe(0);
     expect(run.notifier.events.at(-1)).toMatchObject({ type: 'finished', status: { phase: 'cancelled' } });
     await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-cancel-rollback-interrupted');
@@ -43,23 +46,50 @@ describe('cancelling meshSetup', () => {
     const { workflowId } = await env.mesh.startSetup(specFor('norollback', { approval: { gates: [] } }), REQUESTER);
     const run = fakes.add(workflowId, { 'wait-remote': { hold: true } });
     await run.steps.started('wait-remote');
-    await env.mesh.cancel(workflowId);
+    await env.mesh.cancel(workflowId, { by: ONCALL });
     const final = await endsCancelled(workflowId);
     expect(run.steps.cleanups).toEqual([]);
     expect(stepState(final, 'cleanup')).toBeUndefined();
-    expect(final.outcome).toBe('Cancelled during wait-remote; done so far: preflight, install-local, wait-local, install-remote, link-secret.');
+    expect(final.outcome).toBe('Cancelled by U-ONCALL during wait-remote; done so far: preflight, install-local, wait-local, install-remote, link-secret.');
+    expect(final.cancellation).toMatchObject({ by: { id: ONCALL.id }, rollback: false });
   });
 
   it('rolls back when the canceller asks for it, also while a gate waits', async () => {
     const { workflowId } = await env.mesh.startSetup(specFor('gaterollback'), REQUESTER);
     const run = fakes.add(workflowId);
     await statusWhen(env.mesh, workflowId, (s) => s.phase === 'waiting-approval', 'gate before install-remote');
-    await env.mesh.cancel(workflowId, { rollback: true });
+    await env.mesh.cancel(workflowId, { by: ONCALL, rollback: true });
     const final = await endsCancelled(workflowId);
     expect(run.steps.cleanups).toEqual(['install-local']);
-    expect(final.outcome).toBe('Cancelled while install-remote waited for approval; done so far: preflight, install-local, wait-local. Rolled back what was installed.');
+    expect(final.outcome).toBe('Cancelled by U-ONCALL while install-remote waited for approval; done so far: preflight, install-local, wait-local. Rolled back install-local.');
     expect(stepState(final, 'install-remote')).toEqual({ state: 'skipped', reason: 'the run was cancelled' });
     await expect(env.mesh.approve(workflowId, { step: 'install-remote', decision: 'approve', approver: ONCALL })).rejects.toThrow(/already ended \(cancelled\)/);
-    await expect(env.mesh.cancel(workflowId)).rejects.toThrow(/already ended \(cancelled\); there is nothing to cancel/);
+    await expect(env.mesh.cancel(workflowId, { by: ONCALL })).rejects.toThrow(/already ended \(cancelled\); there is nothing to cancel/);
+  });
+
+  it('refuses a second cancel while the run rolls back, naming who cancelled, and the rollback finishes', async () => {
+    const { workflowId } = await env.mesh.startSetup(specFor('twicecancel', { rollback: true, approval: { gates: [] } }), REQUESTER);
+    const run = fakes.add(workflowId, { 'wait-remote': { hold: true }, 'install-remote': { holdCleanup: true } });
+    await run.steps.started('wait-remote');
+    await env.mesh.cancel(workflowId, { by: ONCALL });
+    await statusWhen(env.mesh, workflowId, (s) => s.phase === 'cancelling', 'rolling back');
+
+    const second = env.mesh.cancel(workflowId, { by: { id: 'U-SECOND' }, rollback: false });
+    await expect(second).rejects.toThrow(CancelRefusedError);
+    await expect(second).rejects.toThrow(/^Run mesh\/twicecancel-local--twicecancel-remote is already rolling back \(cancelled by U-ONCALL at \d{4}-.*Z\); follow it with `status mesh\/twicecancel-local--twicecancel-remote`\.$/);
+    run.steps.release('install-remote');
+    const final = await endsCancelled(workflowId);
+    expect(final.cancellation).toMatchObject({ by: { id: ONCALL.id }, rollback: true });
+    expect(run.steps.cleanups).toEqual(['wait-remote', 'link-secret', 'install-remote', 'install-local']);
+  });
+
+  it('records a plain Temporal cancel (UI, temporal CLI) without a name, with the spec\'s rollback', async () => {
+    const { workflowId } = await env.mesh.startSetup(specFor('uicancel', { rollback: true, approval: { gates: [] } }), REQUESTER);
+    const run = fakes.add(workflowId, { 'install-remote': { hold: true } });
+    await run.steps.started('install-remote');
+    await env.client.workflow.getHandle(workflowId).cancel();
+    const final = await endsCancelled(workflowId);
+    expect(final.cancellation).toEqual({ at: expect.stringMatching(/Z$/), rollback: true });
+    expect(final.outcome).toBe('Cancelled during install-remote; done so far: preflight, install-local, wait-local. Rolled back install-remote (interrupted), install-local.');
   });
 });

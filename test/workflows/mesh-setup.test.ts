@@ -100,7 +100,7 @@ describe('meshSetup on a real Temporal dev server', () => {
       /already approved by U-ADMIN|nothing to approve|The open gate is for link-secret, not install-remote/,
     );
     await statusWhen(env.mesh, workflowId, gateOpen('link-secret'), 'gate before link-secret');
-    await env.mesh.cancel(workflowId);
+    await env.mesh.cancel(workflowId, { by: ONCALL });
   });
 
   it('ends timed-out when nobody answers a gate in time, and refuses a late approval', async () => {
@@ -158,7 +158,7 @@ describe('meshSetup on a real Temporal dev server', () => {
     // the failed step is undone too: it may have applied part of what it applies
     expect(run.steps.cleanups).toEqual(['link-secret', 'install-remote', 'install-local']);
     expect(stepState(final, 'cleanup')).toMatchObject({ state: 'done', summary: 'rolled back link-secret (interrupted), install-remote, install-local' });
-    expect(final.outcome).toMatch(/^link-secret \(Link remote cluster secret\) failed: Forbidden: .*Rolled back what was installed\.$/);
+    expect(final.outcome).toMatch(/^link-secret \(Link remote cluster secret\) failed: Forbidden: .*Rolled back link-secret \(interrupted\), install-remote, install-local\.$/);
   });
 
   it('fails at once, naming the field, when started with bad input behind the client\'s back', async () => {

@@ -11,7 +11,7 @@ describe('meshTeardown and meshVerify', () => {
 
   it('teardown cleans up every step that changes a cluster, in reverse order', async () => {
     const { workflowId } = await env.mesh.teardown(specFor('teardown'), REQUESTER);
-    expect(workflowId).toBe('mesh-teardown/teardown-local--teardown-remote');
+    expect(workflowId).toBe('mesh/teardown-local--teardown-remote');
     const run = fakes.add(workflowId);
     const final = await result(workflowId);
     expect(run.steps.cleanups).toEqual(['deploy-samples', 'patch-gateway', 'wait-remote', 'link-secret', 'install-remote', 'install-local']);
