@@ -42,6 +42,13 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI shares the grammar with the bot through common/, never the bot itself (DESIGN.md).
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@kubernetes/*', '**/activities/**', '**/worker/**', '**/bot/**', '@slack/*'], message: 'The CLI talks to Temporal only, and shares the /mesh grammar through common/.' }] }],
+    },
+  },
+  {
     files: ['activities/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/workflows/**', '**/bot/**', '@slack/bolt'], message: 'Activities know nothing of workflows or the bot.' }] }],

@@ -1,9 +1,9 @@
-import { SETUP_KEY_NAMES } from './setup-keys';
-import { parseMeshCommand, type MeshCommand } from './grammar';
+import { SETUP_KEY_NAMES } from '../common/setup-keys';
+import { parseMeshCommand, type MeshCommand } from '../common/mesh-command';
 import { authorizeCommand, channelAllows, withPolicyApprovals, type Actor, type Decision, type RunToCancel } from './policy';
 import { describeError } from './describe-error';
 import { denied, ephemeral, runsReply, statusReply, usageError, type Reply } from './render/replies';
-import { helpText } from './usage';
+import { helpText } from '../common/command-usage';
 import type { BotDeps } from './deps';
 
 export interface CommandInput {

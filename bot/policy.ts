@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MeshSpec } from '../common/mesh-spec';
 import { StepId } from '../common/steps';
-import type { MeshCommand } from './grammar';
+import type { MeshCommand } from '../common/mesh-command';
 
 const Principals = z
   .strictObject({

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { StepId } from '../common/steps';
 import { Duration } from '../common/approval-policy';
 import { describeIssues } from '../common/errors';
-import { parseMeshCommand, type MeshCommand } from '../bot/grammar';
+import { parseMeshCommand, type MeshCommand } from '../common/mesh-command';
 import type { MeshSpec } from '../common/mesh-spec';
 
 /** A CLI invocation: the /mesh verbs, plus the ones Slack does with buttons and settings. */

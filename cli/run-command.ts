@@ -1,6 +1,6 @@
 import { TERMINAL_PHASES, type MeshStatus, type Requester } from '../common/status';
 import type { MeshClient } from '../client';
-import { SETUP_KEY_NAMES } from '../bot/setup-keys';
+import { SETUP_KEY_NAMES } from '../common/setup-keys';
 import { CLI_USAGE, type CliArgs } from './args';
 import { renderRuns, renderStatus } from './render-status';
 

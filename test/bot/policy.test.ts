@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseMeshCommand, type MeshCommand } from '../../bot/grammar';
+import { parseMeshCommand, type MeshCommand } from '../../common/mesh-command';
 import { loadPolicy, parsePolicy } from '../../bot/load-policy';
 import { authorizeApproval, authorizeCommand, withPolicyApprovals, type Actor, type AuthorizationPolicy } from '../../bot/policy';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { MeshSpec, meshSpecFor, type MeshSpecInput } from '../common/mesh-spec';
+import { MeshSpec, meshSpecFor, type MeshSpecInput } from './mesh-spec';
 import { SETUP_KEYS, SETUP_KEY_NAMES, type SetupKey, convertValue, setAt, setupKeyAt, setupKeyFor } from './setup-keys';
-import { USAGE, VERBS, type Verb } from './usage';
+import { USAGE, VERBS, type Verb } from './command-usage';
 
 /** A run id as the bot shows it, e.g. mesh-setup/local--remote. */
 export const RunRef = z

@@ -1,4 +1,4 @@
-import { parseMeshCommand, type MeshCommand, type ParseResult } from '../../bot/grammar';
+import { parseMeshCommand, type MeshCommand, type ParseResult } from '../../common/mesh-command';
 
 function ok(text: string): MeshCommand {
   const result = parseMeshCommand(text);

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { Client, Connection } from '@temporalio/client';
-import { parseMeshCommand } from '../../bot/grammar';
+import { parseMeshCommand } from '../../common/mesh-command';
 import { handleMeshCommand } from '../../bot/handle-command';
 import { createBotLogger } from '../../bot/logger';
 import { AuthorizationPolicy } from '../../bot/policy';
-import { SETUP_KEY_NAMES } from '../../bot/setup-keys';
-import { VERBS } from '../../bot/usage';
+import { SETUP_KEY_NAMES } from '../../common/setup-keys';
+import { VERBS } from '../../common/command-usage';
 import { MeshClient } from '../../client';
 import { MeshSpec } from '../../common/mesh-spec';
 import { workflowIdFor } from '../../common/naming';

@@ -1,4 +1,4 @@
-import type { MeshSpecInput } from '../common/mesh-spec';
+import type { MeshSpecInput } from './mesh-spec';
 
 /** What kind of value a key takes, and how the text after `=` becomes that value. */
 type Kind = 'boolean' | 'integer' | 'number' | 'string' | 'list' | 'approvers';
