@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { createMeshStepActivities, type MeshStepDeps } from './mesh-steps';
 import { createLogNotifier } from './notify/log-notifier';
 import { createSlackNotifier } from './slack/notifier';
-import { createPairRunActivities } from './temporal/mutating-run';
+import { createWorkflowSupportActivities } from './temporal';
 
 export interface ActivityDeps {
   steps: MeshStepDeps;
@@ -12,9 +12,9 @@ export interface ActivityDeps {
   slack?: { client: WebClient; defaultChannel?: string; temporalUiUrl?: string; namespace: string };
 }
 
-/** Every activity the worker registers: the mesh steps, the progress notifier and the pair-run check. */
+/** Every activity the worker registers: the mesh steps, the progress notifier, and what workflows ask of Temporal and the schema. */
 export function createActivities(deps: ActivityDeps) {
   const notifier = deps.slack ? createSlackNotifier(deps.slack) : createLogNotifier(deps.logger);
-  return { ...createMeshStepActivities(deps.steps), ...notifier, ...createPairRunActivities() };
+  return { ...createMeshStepActivities(deps.steps), ...notifier, ...createWorkflowSupportActivities() };
 }
 export type MeshActivities = ReturnType<typeof createActivities>;

@@ -7,6 +7,7 @@
  *
  *   npm run bench:first-message              # 50 runs of each
  */
+import { createWorkflowSupportActivities } from '../activities/temporal';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,7 @@ async function run(): Promise<void> {
     taskQueue,
     workflowsPath: require.resolve('./workflows/overhead-bundle'),
     activities: {
+      ...createWorkflowSupportActivities(),
       ...new FakeStepActivities().activities(),
       ...createSlackNotifier({ client: web, namespace: 'default', defaultChannel: CHANNEL }),
       postMessage: async (text: string) => void (await web.chat.postMessage({ channel: CHANNEL, text })),

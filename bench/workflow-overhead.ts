@@ -8,6 +8,7 @@
  *   npm run bench:overhead                  # 30 runs of each
  *   BENCH_RUNS=100 npm run bench:overhead
  */
+import { createWorkflowSupportActivities } from '../activities/temporal';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -53,7 +54,7 @@ async function run(): Promise<void> {
     connection: workerConnection,
     taskQueue,
     workflowsPath: require.resolve('./workflows/overhead-bundle'),
-    activities: { ...timed(new FakeStepActivities().activities(), spent), notify: async () => (notifications++, {}), noop: async () => undefined },
+    activities: { ...createWorkflowSupportActivities(), ...timed(new FakeStepActivities().activities(), spent), notify: async () => (notifications++, {}), noop: async () => undefined },
     shutdownGraceTime: '10s',
   });
   const running = worker.run();

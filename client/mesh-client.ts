@@ -16,7 +16,7 @@ import { MESH_PAIR, MESH_PHASE, MESH_REQUESTER, visibilityLiteral } from '../com
 import { ApprovalDecision, type ApprovalRecord, Approver, type CancellationRecord, MeshStatus, Requester, RunPhase } from '../common/status';
 import type * as meshWorkflows from '../workflows';
 import { REFUSAL, approveUpdate, cancelUpdate, statusQuery } from '../workflows/messages';
-import { MeshRunInput } from '../workflows/run-input';
+import { MeshRunInput } from '../common/run-input';
 import { ApprovalRefusedError, CancelRefusedError, MeshRunConflictError, RunNotFoundError, ScheduleConflictError } from './errors';
 
 export type RequesterInput = z.input<typeof Requester>;

@@ -1,4 +1,5 @@
 import type { MeshSpec } from './mesh-spec';
+import type { MeshRunInput } from './run-input';
 import type { MeshFacts, MeshStatus } from './status';
 import type { SetupStepId, StepId } from './steps';
 import type { VerifyResult } from './verify-result';
@@ -65,4 +66,9 @@ export interface ActiveMutatingRun {
 /** What the workflows ask Temporal itself about a pair; implemented with the worker's client. */
 export interface PairRunActivities {
   activeMutatingRun(pair: { local: string; remote: string }): Promise<ActiveMutatingRun | undefined>;
+}
+
+/** The workflows' input check, run as a local activity so its answer is recorded once. */
+export interface RunInputActivities {
+  parseRunInput(input: unknown, workflow: string): Promise<MeshRunInput>;
 }

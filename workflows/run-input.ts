@@ -1,26 +1,30 @@
-import { ApplicationFailure } from '@temporalio/workflow';
-import { z } from 'zod';
-import { describeIssues } from '../common/errors';
-import { MeshSpec } from '../common/mesh-spec';
-import { Requester } from '../common/status';
+import { ActivityFailure, ApplicationFailure, patched, proxyLocalActivities } from '@temporalio/workflow';
+import { INVALID_INPUT, checkRunInput, type MeshRunInput } from '../common/run-input';
+import type { RunInputActivities } from '../common/step-contract';
 
-/** The one input of meshSetup, meshTeardown and meshVerify; parsed by client/ before a start. */
-export const MeshRunInput = z
-  .object({
-    spec: MeshSpec,
-    requester: Requester,
-  })
-  .describe('What a mesh workflow run is for and who asked for it');
-export type MeshRunInput = z.infer<typeof MeshRunInput>;
+export type { MeshRunInput } from '../common/run-input';
+
+const local = proxyLocalActivities<RunInputActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
 
 /**
  * The workflow's own check of its input, for starts that bypass MeshClient (Temporal UI, temporal
  * CLI): a bad input fails the run at once, naming the field, instead of failing workflow tasks.
+ *
+ * The check runs as a local activity, so the parsed input (schema defaults filled) is recorded in
+ * history: when a default or a pattern in common/ changes later, a replay still sees the spec the
+ * run started with. Runs from before this change parse in the workflow, as they did.
  */
-export function parseRunInput(input: unknown, workflow: string): MeshRunInput {
-  const parsed = MeshRunInput.safeParse(input);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`Invalid ${workflow} input:\n${describeIssues(parsed.error)}\nStart runs through /mesh or the meshops CLI, which check it first.`, 'InvalidInput');
+export async function parseRunInput(input: unknown, workflow: string): Promise<MeshRunInput> {
+  if (!patched('run-input-recorded')) {
+    const checked = checkRunInput(input, workflow);
+    if (!checked.ok) throw ApplicationFailure.nonRetryable(checked.message, INVALID_INPUT);
+    return checked.input;
   }
-  return parsed.data;
+  try {
+    return await local.parseRunInput(input, workflow);
+  } catch (err) {
+    // Fail the run with the check's own failure, not "activity failed".
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) throw err.cause;
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createPairRunActivities } from '../../activities/temporal/mutating-run';
+import { createWorkflowSupportActivities } from '../../activities/temporal';
 import { MESH_WORKER_OPTIONS } from '../../worker/worker-options';
 import { testTemporalAddress } from './temporal-server';
 
@@ -22,8 +22,8 @@ export async function startMeshTestWorker(taskQueue: string, activities: object,
     namespace,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
-    // The pair-run check asks the test's own Temporal server, as production's asks its own: no fake.
-    activities: { ...createPairRunActivities(), ...activities },
+    // The pair-run check and the input check are production's own: no fake.
+    activities: { ...createWorkflowSupportActivities(), ...activities },
     ...MESH_WORKER_OPTIONS,
   });
   const running = worker.run();

@@ -81,6 +81,7 @@ describe('cancelling meshSetup', () => {
     const final = await endsCancelled(workflowId);
     expect(final.cancellation).toMatchObject({ by: { id: ONCALL.id }, rollback: true });
     expect(run.steps.cleanups).toEqual(['wait-remote', 'link-secret', 'install-remote', 'install-local']);
+    await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-cancel-update-rollback');
   });
 
   it('records a plain Temporal cancel (UI, temporal CLI) without a name, with the spec\'s rollback', async () => {

@@ -12,7 +12,7 @@ describe('recorded mesh workflow histories replay without nondeterminism', () =>
 
   it(`has the recorded histories checked in (re-record with ${RECORD_HISTORIES_ENV}=1)`, () => {
     expect(files).toEqual(
-      expect.arrayContaining(['setup-happy.json', 'setup-rejected.json', 'setup-timed-out.json', 'setup-transient.json', 'setup-non-retryable.json', 'setup-cancel-rollback.json', 'teardown.json', 'teardown-gated.json', 'verify-drift.json', 'verify-drift-before-step-events.json']),
+      expect.arrayContaining(['setup-happy.json', 'setup-rejected.json', 'setup-timed-out.json', 'setup-transient.json', 'setup-non-retryable.json', 'setup-cancel-rollback.json', 'teardown.json', 'teardown-gated.json', 'verify-drift.json', 'verify-drift-before-step-events.json', 'setup-cancel-update-rollback.json', 'verify-not-judged-during-teardown.json']),
     );
   });
 

@@ -2,7 +2,7 @@ import { meshSpecFor } from '../../common/mesh-spec';
 import type { MeshStatus } from '../../common/status';
 import { FakeRuns } from '../harness/fake-runs';
 import { useMeshTestEnv } from '../harness/mesh-test-env';
-import { REQUESTER, specFor, stepState } from '../harness/mesh-test-kit';
+import { REQUESTER, maybeRecordHistory, specFor, stepState } from '../harness/mesh-test-kit';
 
 const SCHEDULE = { id: 'schedule', via: 'schedule' as const };
 const DRIFT = { passed: false, reason: "Control plane: istiod's endpoints are not the split: no endpoint for the remote network." };
@@ -45,6 +45,7 @@ describe('meshVerify while a setup or teardown of the pair runs', () => {
     expect(judged.phase).toBe('skipped');
     expect(judged.outcome).toBe('Not judged: mesh teardown mesh/midway-local--midway-remote is changing midway-local and midway-remote; the next verify judges the pair again.');
     expect(checking.steps.count('verify-split')).toBe(1);
+    await maybeRecordHistory(env.client.workflow.getHandle(verify.workflowId), 'verify-not-judged-during-teardown');
 
     tearing.steps.release('deploy-samples');
     await expect(result(teardown.workflowId)).resolves.toMatchObject({ phase: 'done' });
