@@ -17,9 +17,12 @@ export class MeshRunConflictError extends Error {
     const id = runningWorkflowId;
     const who = running.requester ? `, requested by ${running.requester}` : '';
     const since = running.startTime ? `, started ${running.startTime.toISOString()}` : '';
+    const rollback = running.running === 'setup' ? ' (add --rollback to undo what it installed)' : '';
     super(
-      `Cannot start a mesh ${running.wanted}: a mesh ${running.running} of this cluster pair is already running as workflow ${id}${who}${since}. ` +
-        `Follow it with \`status ${id}\`, or stop it with \`cancel ${id}\` (add --rollback to undo what it installed), then start again.`,
+      running.running === 'run'
+        ? `Cannot start a mesh ${running.wanted}: a run of this cluster pair (workflow ${id}) was running when you asked and has just ended. Check \`status ${id}\`, then start again.`
+        : `Cannot start a mesh ${running.wanted}: a mesh ${running.running} of this cluster pair is already running as workflow ${id}${who}${since}. ` +
+            `Follow it with \`status ${id}\`, or stop it with \`cancel ${id}\`${rollback}, then start again.`,
     );
     this.name = 'MeshRunConflictError';
   }

@@ -30,7 +30,7 @@ export const MESH_WORKFLOW_TYPE = {
   verify: 'meshVerify',
 } as const satisfies Record<RunKind, keyof typeof meshWorkflows>;
 
-const WorkflowId = z.string().trim().min(1, { message: 'give the workflow id of a run, e.g. mesh-setup/local--remote' });
+const WorkflowId = z.string().trim().min(1, { message: 'give the workflow id of a run, e.g. mesh/local--remote' });
 const CancelOptions = z.object({
   by: Approver.describe('Who cancels, recorded in the run\'s status'),
   rollback: z.boolean().optional().describe('Clean up what was installed; unset keeps the spec\'s rollback setting'),
@@ -274,11 +274,12 @@ export class MeshClient {
   private async conflict(workflowId: string, wanted: RunKind): Promise<MeshRunConflictError> {
     try {
       const d = await this.client.workflow.getHandle(workflowId).describe();
+      if (d.status.name !== 'RUNNING') return new MeshRunConflictError(workflowId, { wanted, running: 'run' });
       const kind = (Object.keys(MESH_WORKFLOW_TYPE) as RunKind[]).find((k) => MESH_WORKFLOW_TYPE[k] === d.type) ?? d.type;
       const requester = d.typedSearchAttributes?.get(MESH_REQUESTER) ?? (d.memo as Record<string, unknown> | undefined)?.requester;
       return new MeshRunConflictError(workflowId, { wanted, running: kind, runId: d.runId, startTime: d.startTime, requester: typeof requester === 'string' ? requester : undefined });
     } catch {
-      // It ended between the refusal and the describe: still refused, with less detail.
+      // Gone between the refusal and the describe: still refused, with less detail.
       return new MeshRunConflictError(workflowId, { wanted, running: 'run' });
     }
   }

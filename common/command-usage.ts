@@ -29,6 +29,6 @@ export function helpText(setupKeys: readonly string[]): string {
     ...lines,
     `Keys for setup, teardown and verify: ${setupKeys.map((k) => `\`${k}\``).join(', ')}.`,
     'Example: `/mesh setup local remote requests=50 rollback=true approvers=@oncall`',
-    '`<run>` is the run id the bot posted, e.g. `mesh-setup/local--remote`.',
+    '`<run>` is the run id the bot posted, e.g. `mesh/local--remote`.',
   ].join('\n');
 }

@@ -3,10 +3,10 @@ import { MeshSpec, meshSpecFor, type MeshSpecInput } from './mesh-spec';
 import { SETUP_KEYS, SETUP_KEY_NAMES, type SetupKey, convertValue, setAt, setupKeyAt, setupKeyFor } from './setup-keys';
 import { USAGE, VERBS, type Verb } from './command-usage';
 
-/** A run id as the bot shows it, e.g. mesh-setup/local--remote. */
+/** A run id as the bot shows it, e.g. mesh/local--remote. */
 export const RunRef = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$/, { message: 'a run id has letters, digits and . _ : / - only, e.g. mesh-setup/local--remote' });
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$/, { message: 'a run id has letters, digits and . _ : / - only, e.g. mesh/local--remote' });
 
 /** A `/mesh` command after parsing: typed, validated, ready for authorization. */
 export type MeshCommand =

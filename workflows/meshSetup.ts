@@ -7,8 +7,8 @@ import { awaitApproval, handleApprovals } from './await-approval';
 import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { rollback, rollbackOutcome } from './rollback';
-import { RunCancellation } from './run-cancellation';
-import { parseRunInput, type MeshRunInput } from './run-input';
+import type { MeshRunInput } from './run-input';
+import { startRun } from './run-start';
 import { indexRun } from './run-index';
 import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
@@ -21,7 +21,7 @@ import { STEP_PRESET } from './retry-presets';
  * cancelled. Changes to this logic go behind `patched('<change-id>')` so running histories replay.
  */
 export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester } = await parseRunInput(input, 'meshSetup');
+  const { spec, requester, cancellation } = await startRun(input, 'meshSetup');
   const recordPhase = indexRun(spec, requester);
   const seedOrder = !patched('link-secret-before-remote-gateway');
   const procedure = seedOrder ? SEED_ORDER_PROCEDURE : PROCEDURE;
@@ -32,7 +32,7 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
 
   setHandler(statusQuery, () => book.snapshot());
   handleApprovals(gate);
-  const cancellation = new RunCancellation(book, spec.rollback);
+  cancellation.attach(book, { rollbackBySpec: spec.rollback, canRollBack: true });
 
   const phase = (next: RunPhase) => {
     book.setPhase(next);
@@ -74,6 +74,7 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
   try {
     return await cancellation.scope.run(async () => {
       for (const step of procedure.steps) {
+        cancellation.checkpoint();
         current = step;
         if (!spec.samples.deploy && (step === 'deploy-samples' || step === 'verify-split')) {
           book.skip(step, 'samples.deploy is off in the spec');
@@ -92,6 +93,7 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
         }
         await runStep(step);
       }
+      cancellation.checkpoint();
       return await end('done', `All steps done: the mesh ${spec.meshId} spans ${spec.local.context} and ${spec.remote.context}.`, 'not needed');
     });
   } catch (err) {
@@ -100,7 +102,8 @@ export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
       const stopped = current && book.stateOf(current)?.state === 'running' ? current : undefined;
       if (stopped) book.failed(stopped, 'stopped: the run was cancelled', Date.now());
       const waited = current && book.stateOf(current)?.state === 'waiting-approval';
-      let outcome = `Cancelled${by ? ` by ${by.id}` : ''} ${waited ? `while ${current} waited for approval` : `during ${current ?? 'start'}`}; ${book.doneSummary()}.`;
+      const when = waited ? `while ${current} waited for approval` : stopped ? `during ${stopped}` : current ? `after ${current}` : 'before its first step';
+      let outcome = `Cancelled${by ? ` by ${by.id}` : ''} ${when}; ${book.doneSummary()}.`;
       if (rollbackAsked) {
         phase('cancelling');
         outcome += ` ${rollbackOutcome(await rollback(spec, book, notifier, procedure, interruptedStep(stopped)))}`;

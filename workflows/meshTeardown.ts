@@ -6,9 +6,9 @@ import { awaitApproval, handleApprovals, refuseApprovals } from './await-approva
 import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { CLEANUP } from './retry-presets';
-import { parseRunInput, type MeshRunInput } from './run-input';
+import type { MeshRunInput } from './run-input';
+import { startRun } from './run-start';
 import { indexRun } from './run-index';
-import { RunCancellation } from './run-cancellation';
 import { RunStatusBook } from './run-status';
 import { callCleanup } from './step-activities';
 import { StepFailed, withRetries } from './step-runner';
@@ -22,7 +22,7 @@ const teardownSteps = (procedure: Procedure): SetupStepId[] => [...procedure.mut
  * teardown of a half-installed mesh, or a second teardown, is safe.
  */
 export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester } = await parseRunInput(input, 'meshTeardown');
+  const { spec, requester, cancellation } = await startRun(input, 'meshTeardown');
   const recordPhase = indexRun(spec, requester);
   const { workflowId, runId } = workflowInfo();
   const gate = new ApprovalGate(spec.approval, requester, runId);
@@ -36,7 +36,7 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
   if (gated) handleApprovals(gate);
   else refuseApprovals(`Teardown ${workflowId} has no approval gate (add cleanup to approval.gates to have one); there is nothing to approve.`);
   // A teardown never rolls back: what it deleted stays deleted.
-  const cancellation = new RunCancellation(book, false);
+  cancellation.attach(book, { rollbackBySpec: false, canRollBack: false });
 
   const end = async (phase: RunPhase, outcome: string, skipped: string): Promise<MeshStatus> => {
     book.finish(phase, outcome, Date.now(), skipped);
@@ -65,6 +65,7 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
         notifier.send('step-changed', book.snapshot(), 'cleanup');
       }
       for (const step of order) {
+        cancellation.checkpoint();
         current = step;
         const outcome = await withRetries(`cleanup of ${step}`, CLEANUP, () => callCleanup(step, { spec, facts: {} }), {
           onAttempt: (attempt, lastError) => {
@@ -75,13 +76,16 @@ export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
         book.done(step, outcome, Date.now());
         notifier.send('step-changed', book.snapshot(), step);
       }
+      cancellation.checkpoint();
       return await end('done', `Removed the mesh between ${spec.local.context} and ${spec.remote.context}.`, 'not needed');
     });
   } catch (err) {
     if (cancellation.caught(err)) {
       const { by } = cancellation.settle(Date.now());
-      if (current) book.failed(current, 'stopped: the teardown was cancelled', Date.now());
-      const during = current ? `during cleanup of ${current}; ${book.doneSummary()}. Run teardown again to finish.` : 'before anything was deleted.';
+      const stopped = current && book.stateOf(current)?.state === 'running' ? current : undefined;
+      if (stopped) book.failed(stopped, 'stopped: the teardown was cancelled', Date.now());
+      const where = stopped ? `during cleanup of ${stopped}` : `after cleanup of ${current}`;
+      const during = current ? `${where}; ${book.doneSummary()}. Run teardown again to finish.` : 'before anything was deleted.';
       await end('cancelled', `Teardown cancelled${by ? ` by ${by.id}` : ''} ${during}`, 'the teardown was cancelled');
       throw cancellation.failure(err);
     }

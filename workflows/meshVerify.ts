@@ -1,14 +1,14 @@
-import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MeshStatus, RunPhase } from '../common/status';
 import type { ActiveMutatingRun } from '../common/step-contract';
 import { refuseApprovals } from './await-approval';
 import { statusQuery } from './messages';
 import { ProgressNotifier } from './progress-notifier';
 import { STEP_PRESET } from './retry-presets';
-import { parseRunInput, type MeshRunInput } from './run-input';
+import type { MeshRunInput } from './run-input';
+import { startRun } from './run-start';
 import { indexRun } from './run-index';
 import { mutatingRunOf } from './pair-guard';
-import { RunCancellation } from './run-cancellation';
 import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
 import { StepFailed, withRetries } from './step-runner';
@@ -18,7 +18,7 @@ import { StepFailed, withRetries } from './step-runner';
  * `failed` with the verdict's reason, and the notifier's `finished` event carries it to the channel.
  */
 export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester } = await parseRunInput(input, 'meshVerify');
+  const { spec, requester, cancellation } = await startRun(input, 'meshVerify');
   const recordPhase = indexRun(spec, requester);
   const step = 'verify-split';
   const { workflowId, runId } = workflowInfo();
@@ -26,7 +26,7 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
   const notifier = new ProgressNotifier();
   setHandler(statusQuery, () => book.snapshot());
   refuseApprovals(`Verify run ${workflowId} has no approval gates: a verify never changes a cluster. There is nothing to approve.`);
-  const cancellation = new RunCancellation(book, false);
+  cancellation.attach(book, { rollbackBySpec: false, canRollBack: false });
 
   const end = async (phase: RunPhase, outcome: string): Promise<MeshStatus> => {
     book.finish(phase, outcome, Date.now(), 'not needed');
@@ -38,7 +38,17 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
 
   // A setup or teardown of the pair changes it on purpose: what a verify finds meanwhile is not drift.
   const yieldsToMutatingRuns = patched('verify-yields-to-mutating-runs');
-  const mutatingRun = () => (yieldsToMutatingRuns ? cancellation.scope.run(() => mutatingRunOf(spec)) : Promise.resolve(undefined));
+  const mutatingRun = async (): Promise<ActiveMutatingRun | undefined> => {
+    if (!yieldsToMutatingRuns) return undefined;
+    try {
+      return await cancellation.scope.run(() => mutatingRunOf(spec));
+    } catch (err) {
+      if (cancellation.caught(err)) throw err;
+      // Temporal could not say: judge the pair as before this check existed, rather than not at all.
+      log.warn('could not check for a setup or teardown of the pair; judging it anyway', { error: (err as Error).message });
+      return undefined;
+    }
+  };
   const notJudged = (run: ActiveMutatingRun) => {
     book.skip(step, `mesh ${run.kind} ${run.workflowId} was changing the pair`);
     return end('skipped', `Not judged: mesh ${run.kind} ${run.workflowId} is changing ${spec.local.context} and ${spec.remote.context}; the next verify judges the pair again.`);
@@ -60,6 +70,7 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
     );
     book.done(step, outcome, Date.now());
     if (stepEvents) notifier.send('step-changed', book.snapshot(), step);
+    cancellation.checkpoint();
     if (outcome.verify && !outcome.verify.passed) {
       const during = await mutatingRun();
       if (during) return await notJudged(during);
@@ -70,12 +81,13 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
   } catch (err) {
     if (cancellation.caught(err)) {
       const { by } = cancellation.settle(Date.now());
-      book.failed(step, 'stopped: the verification was cancelled', Date.now());
+      if (book.stateOf(step)?.state === 'running') book.failed(step, 'stopped: the verification was cancelled', Date.now());
       await end('cancelled', `Verification cancelled${by ? ` by ${by.id}` : ''}.`);
       throw cancellation.failure(err);
     }
     if (err instanceof StepFailed) {
-      const during = await mutatingRun();
+      // A cancel arriving now does not stop the run from saying why it failed.
+      const during = await mutatingRun().catch(() => undefined);
       if (during) return await notJudged(during);
       book.failed(step, err.message, Date.now());
       return await end('failed', `Could not verify the split between ${spec.local.context} and ${spec.remote.context}: ${err.message}`);

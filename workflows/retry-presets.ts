@@ -64,7 +64,8 @@ export const VERIFY: StepPreset = {
  * and API calls. Two attempts that time out fit in maximumElapsed, a third does not.
  */
 export const CLEANUP: StepPreset = {
-  activity: { startToCloseTimeout: '15 minutes', heartbeatTimeout: '20 seconds', retry: oneAttempt },
+  // A cancelled teardown ends only once its cleanup has stopped: until then the pair's id stays taken.
+  activity: { startToCloseTimeout: '15 minutes', heartbeatTimeout: '20 seconds', retry: oneAttempt, cancellationType: 'WAIT_CANCELLATION_COMPLETED' },
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8, maximumElapsed: '45 minutes' },
 };
 

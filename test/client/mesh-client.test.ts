@@ -78,7 +78,7 @@ describe('MeshClient against a real Temporal dev server', () => {
     await expect(env.mesh.approve('mesh-setup/x', { step: 'install-remote', decision: 'maybe' as 'approve', approver: ONCALL })).rejects.toThrow(
       /Invalid approval decision:\ndecision: /,
     );
-    await expect(env.mesh.status('  ')).rejects.toThrow('Invalid workflow id:\n(input): give the workflow id of a run, e.g. mesh-setup/local--remote');
+    await expect(env.mesh.status('  ')).rejects.toThrow('Invalid workflow id:\n(input): give the workflow id of a run, e.g. mesh/local--remote');
     await expect(env.mesh.listRuns(0)).rejects.toThrow('Invalid limit');
     await expect(env.mesh.createVerifySchedule(specFor('bad'), 'hourly')).rejects.toThrow('Invalid schedule interval');
   });

@@ -1,8 +1,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { CancelRefusedError } from '../../client/errors';
+import { MeshClient } from '../../client/mesh-client';
 import { FakeRuns } from '../harness/fake-runs';
 import { useMeshTestEnv } from '../harness/mesh-test-env';
+import { startMeshTestWorker } from '../harness/mesh-test-worker';
 import { ONCALL, REQUESTER, maybeRecordHistory, specFor, statusWhen, stepState } from '../harness/mesh-test-kit';
 
 describe('cancelling meshSetup', () => {
@@ -82,6 +84,40 @@ describe('cancelling meshSetup', () => {
     expect(final.cancellation).toMatchObject({ by: { id: ONCALL.id }, rollback: true });
     expect(run.steps.cleanups).toEqual(['wait-remote', 'link-secret', 'install-remote', 'install-local']);
     await maybeRecordHistory(env.client.workflow.getHandle(workflowId), 'setup-cancel-update-rollback');
+  });
+
+  it('takes a cancel sent right after the start, before a worker ran the run, and reports how it ended', async () => {
+    const taskQueue = `mesh-cancel-early-${Date.now()}`;
+    const mesh = new MeshClient({ client: env.client, taskQueue });
+    const { workflowId } = await mesh.startSetup(specFor('early', { rollback: true, approval: { gates: [] } }), REQUESTER);
+    const run = fakes.add(workflowId);
+    // Delivered with the run's first workflow task, before the run has read its input.
+    const cancelled = mesh.cancel(workflowId, { by: ONCALL });
+    const worker = await startMeshTestWorker(taskQueue, fakes.activities());
+    try {
+      await expect(cancelled).resolves.toMatchObject({ by: { id: ONCALL.id }, rollback: true });
+      const final = await endsCancelled(workflowId);
+      expect(final.outcome).toBe('Cancelled by U-ONCALL before its first step; no step was done. Nothing was installed, nothing to roll back.');
+      expect(run.steps.count('preflight')).toBe(0);
+      expect(run.notifier.events.at(-1)).toMatchObject({ type: 'finished', status: { phase: 'cancelled' } });
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('accepts one of two cancels sent at once; the other is refused naming the first', async () => {
+    const { workflowId } = await env.mesh.startSetup(specFor('twocancels', { approval: { gates: [] } }), REQUESTER);
+    const run = fakes.add(workflowId, { 'install-local': { hold: true } });
+    await run.steps.started('install-local');
+    const results = await Promise.allSettled([env.mesh.cancel(workflowId, { by: ONCALL }), env.mesh.cancel(workflowId, { by: { id: 'U-SECOND' } })]);
+    const accepted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    expect(accepted).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toBeInstanceOf(CancelRefusedError);
+    expect(refused[0].message).toMatch(new RegExp(`^Run mesh/twocancels-local--twocancels-remote is already being cancelled by ${accepted[0].by!.id} at `));
+    const final = await endsCancelled(workflowId);
+    expect(final.cancellation).toEqual(accepted[0]);
   });
 
   it('records a plain Temporal cancel (UI, temporal CLI) without a name, with the spec\'s rollback', async () => {

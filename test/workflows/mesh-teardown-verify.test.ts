@@ -45,6 +45,18 @@ describe('meshTeardown and meshVerify', () => {
     expect(run.steps.count('preflight')).toBe(0);
   });
 
+  it('a cancelled teardown records who cancelled and never claims a rollback', async () => {
+    const { workflowId } = await env.mesh.teardown(specFor('teardown-cancel'), REQUESTER);
+    const run = fakes.add(workflowId, { 'patch-gateway': { holdCleanup: true } });
+    await statusWhen(env.mesh, workflowId, (s) => stepState(s, 'patch-gateway')?.state === 'running', 'cleanup of patch-gateway running');
+    const record = await env.mesh.cancel(workflowId, { by: ONCALL, rollback: true });
+    expect(record).toMatchObject({ by: { id: ONCALL.id }, rollback: false });
+    await expect(result(workflowId)).rejects.toThrow();
+    const final = await env.mesh.status(workflowId);
+    expect(final.outcome).toBe('Teardown cancelled by U-ONCALL during cleanup of patch-gateway; done so far: deploy-samples. Run teardown again to finish.');
+    expect(run.steps.cleanups).toEqual(['deploy-samples']);
+  });
+
   it('verify reports drift through the notifier and ends failed', async () => {
     const reason = "Control plane: istiod's endpoints are not the split: no endpoint for the remote network: expected its gateway 10.1.0.20:15443 for 1 Ready remote pod(s).";
     const { workflowId } = await env.mesh.verify(specFor('verify-drift'), { id: 'schedule', via: 'schedule' });
