@@ -13,11 +13,11 @@ export function cliHelp(): string {
   return `${CLI_USAGE}\nKeys for setup, teardown and verify: ${SETUP_KEY_NAMES.join(', ')}`;
 }
 
-/** Follows a run until it ends, printing the checklist each time it changes. */
-async function follow(mesh: MeshClient, run: string, io: CliIo, json: boolean): Promise<MeshStatus> {
+/** Follows a run (one run of the id, when `runId` is given) until it ends, printing the checklist each time it changes. */
+async function follow(mesh: MeshClient, run: string, io: CliIo, json: boolean, runId?: string): Promise<MeshStatus> {
   let last = '';
   for (;;) {
-    const status = await mesh.status(run);
+    const status = await mesh.status(run, runId);
     const text = json ? JSON.stringify(status) : renderStatus(status);
     if (text !== last) io.print(json ? text : `\n${text}`);
     last = text;
@@ -26,7 +26,10 @@ async function follow(mesh: MeshClient, run: string, io: CliIo, json: boolean): 
   }
 }
 
-/** Runs one CLI command; returns the process exit code (0 ok, 1 the run did not end done). */
+/**
+ * Runs one CLI command; returns the process exit code (0 ok, 1 the run did not end done: a verify
+ * `skipped` because a setup or teardown of the pair was running did not verify anything either).
+ */
 export async function runCommand(mesh: MeshClient, args: CliArgs, requester: Requester, io: CliIo): Promise<number> {
   const { command, json } = args;
   const out = (value: unknown, text: string) => io.print(json ? JSON.stringify(value) : text);
@@ -82,10 +85,11 @@ export async function runCommand(mesh: MeshClient, args: CliArgs, requester: Req
     case 'teardown':
     case 'verify': {
       const start = { setup: mesh.startSetup, teardown: mesh.teardown, verify: mesh.verify }[mc.verb].bind(mesh);
-      const { workflowId } = await start(mc.spec, requester);
-      out({ workflowId }, `Started ${workflowId}. Follow it with \`meshops watch ${workflowId}\`.`);
+      const { workflowId, runId } = await start(mc.spec, requester);
+      out({ workflowId, runId }, `Started ${workflowId}. Follow it with \`meshops watch ${workflowId}\`.`);
       if (!command.wait) return 0;
-      const status = await follow(mesh, workflowId, io, json);
+      // The run just started, not a later run of the same pair's id.
+      const status = await follow(mesh, workflowId, io, json, runId);
       return status.phase === 'done' ? 0 : 1;
     }
   }
