@@ -21,7 +21,7 @@ import { STEP_PRESET } from './retry-presets';
  * cancelled. Changes to this logic go behind `patched('<change-id>')` so running histories replay.
  */
 export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester, cancellation } = await startRun(input, 'meshSetup');
+  const { spec, requester, cancellation } = await startRun(input, 'meshSetup', 'setup');
   const recordPhase = indexRun(spec, requester);
   const seedOrder = !patched('link-secret-before-remote-gateway');
   const procedure = seedOrder ? SEED_ORDER_PROCEDURE : PROCEDURE;

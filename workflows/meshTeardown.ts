@@ -22,7 +22,7 @@ const teardownSteps = (procedure: Procedure): SetupStepId[] => [...procedure.mut
  * teardown of a half-installed mesh, or a second teardown, is safe.
  */
 export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester, cancellation } = await startRun(input, 'meshTeardown');
+  const { spec, requester, cancellation } = await startRun(input, 'meshTeardown', 'teardown');
   const recordPhase = indexRun(spec, requester);
   const { workflowId, runId } = workflowInfo();
   const gate = new ApprovalGate(spec.approval, requester, runId);

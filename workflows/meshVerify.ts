@@ -18,7 +18,7 @@ import { StepFailed, withRetries } from './step-runner';
  * `failed` with the verdict's reason, and the notifier's `finished` event carries it to the channel.
  */
 export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester, cancellation } = await startRun(input, 'meshVerify');
+  const { spec, requester, cancellation } = await startRun(input, 'meshVerify', 'verify');
   const recordPhase = indexRun(spec, requester);
   const step = 'verify-split';
   const { workflowId, runId } = workflowInfo();
