@@ -3,7 +3,6 @@ import type { WebClient } from '@slack/web-api';
 import { createMeshStepActivities, type MeshStepDeps } from './mesh-steps';
 import { createLogNotifier } from './notify/log-notifier';
 import { createSlackNotifier } from './slack/notifier';
-import { createWorkflowSupportActivities } from './temporal';
 
 export interface ActivityDeps {
   steps: MeshStepDeps;
@@ -12,9 +11,9 @@ export interface ActivityDeps {
   slack?: { client: WebClient; defaultChannel?: string; temporalUiUrl?: string; namespace: string };
 }
 
-/** Every activity the worker registers: the mesh steps, the progress notifier, and what workflows ask of Temporal and the schema. */
+/** The worker's mesh activities: the steps and the progress notifier (runWorker adds what workflows ask of Temporal). */
 export function createActivities(deps: ActivityDeps) {
   const notifier = deps.slack ? createSlackNotifier(deps.slack) : createLogNotifier(deps.logger);
-  return { ...createMeshStepActivities(deps.steps), ...notifier, ...createWorkflowSupportActivities() };
+  return { ...createMeshStepActivities(deps.steps), ...notifier };
 }
 export type MeshActivities = ReturnType<typeof createActivities>;

@@ -1,6 +1,7 @@
 // Not re-exported from the package index in 1.24.
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createWorkflowSupportActivities } from '../activities/temporal';
 import { MESH_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { installTemporalRuntime, type Logger } from './logger';
 import { startHealthServer, type HealthServer } from './health';
@@ -69,7 +70,9 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       namespace: opts.namespace,
       taskQueue: opts.taskQueue,
       workflowsPath: opts.workflowsPath,
-      activities: opts.activities,
+      // What the workflows ask of Temporal and the schema (the input check, the pair's running run) is
+      // the worker's own, whatever step activities it was given.
+      activities: { ...createWorkflowSupportActivities(), ...opts.activities },
       ...MESH_WORKER_OPTIONS,
     });
     health?.follow({
