@@ -1,9 +1,10 @@
 import { App, type Receiver } from '@slack/bolt';
 import type { BotDeps } from './deps';
 import { boltLogger } from './logger';
-import { registerListeners } from './listeners';
+import { registerListeners, type ListenerOptions } from './listeners';
+import { REQUEST_PATH_CLIENT_OPTIONS } from './slack-clients';
 
-export interface MeshAppOptions {
+export interface MeshAppOptions extends ListenerOptions {
   receiver: Receiver;
   botToken: string;
   /** From auth.test at start-up: with them Bolt does not call auth.test on every request. */
@@ -13,7 +14,11 @@ export interface MeshAppOptions {
   slackApiUrl?: string;
 }
 
-/** The Bolt app: a receiver, the bot identity, and the listeners. */
+/**
+ * The Bolt app: a receiver, the bot identity, and the listeners. The `client` Bolt hands to
+ * listeners (views.open, chat.postEphemeral) is a request-path client: short timeout, one retry,
+ * 429s thrown rather than slept through (bot/slack-clients.ts).
+ */
 export function createMeshApp(opts: MeshAppOptions, deps: BotDeps): App {
   const app = new App({
     receiver: opts.receiver,
@@ -21,11 +26,11 @@ export function createMeshApp(opts: MeshAppOptions, deps: BotDeps): App {
     botId: opts.botId,
     botUserId: opts.botUserId,
     logger: boltLogger(deps.logger),
-    clientOptions: { slackApiUrl: opts.slackApiUrl },
+    clientOptions: { ...REQUEST_PATH_CLIENT_OPTIONS, slackApiUrl: opts.slackApiUrl },
   });
   app.error(async (error) => {
     deps.logger.error({ err: error.message, code: error.code }, 'unhandled error in a Slack listener');
   });
-  registerListeners(app, deps);
+  registerListeners(app, deps, { answerInAck: opts.answerInAck, requestBudgetMs: opts.requestBudgetMs });
   return app;
 }

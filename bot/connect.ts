@@ -5,7 +5,24 @@ import type { BotDeps } from './deps';
 import { loadPolicy } from './load-policy';
 import type { Logger } from './logger';
 import type { BotSettings } from './settings';
+import { createSlackChecks } from './slack-checks';
+import { requestPathWebClient } from './slack-clients';
+import { meshOpsWithDeadlines } from './temporal-deadline';
 import { createUserGroupResolver } from './user-groups';
+
+export interface ConnectOptions {
+  /**
+   * 'eager' (default) checks Temporal at start and fails fast; 'lazy' (Lambda) connects on the
+   * first call, inside that call's deadline, so a slow Temporal cannot hold up a cold start.
+   */
+  temporal?: 'eager' | 'lazy';
+  /** The deadline of each Temporal call the bot makes for a Slack request. Default 10 s. */
+  temporalCallMs?: number;
+  /** Longest wait of a start reply for the run's message to link it (bot/permalink.ts); default its own (3 s). */
+  permalinkWaitMs?: number;
+}
+
+export const DEFAULT_TEMPORAL_CALL_MS = 10_000;
 
 export interface Connected {
   deps: BotDeps;
@@ -18,9 +35,10 @@ export interface Connected {
  * own identity (one auth.test now, so Bolt does not call it on every request). Fails fast with
  * what to fix.
  */
-export async function connect(settings: BotSettings, logger: Logger): Promise<Connected> {
+export async function connect(settings: BotSettings, logger: Logger, opts: ConnectOptions = {}): Promise<Connected> {
   const policy = loadPolicy(settings.policyFile);
-  const web = new WebClient(settings.botToken, { slackApiUrl: settings.apiUrl });
+  // auth.test once at start may take the library's patient defaults, bounded by a timeout.
+  const web = new WebClient(settings.botToken, { slackApiUrl: settings.apiUrl, timeout: 10_000, retryConfig: { retries: 2 } });
   let identity: { botId: string; botUserId: string };
   try {
     const auth = await web.auth.test();
@@ -31,21 +49,23 @@ export async function connect(settings: BotSettings, logger: Logger): Promise<Co
   }
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: settings.temporal.address });
+    connection = opts.temporal === 'lazy' ? Connection.lazy({ address: settings.temporal.address }) : await Connection.connect({ address: settings.temporal.address });
   } catch (err) {
     throw new Error(`Cannot reach Temporal at ${settings.temporal.address} (${(err as Error).message}). Start the worker (it embeds a dev server) or set TEMPORAL_ADDRESS.`, { cause: err });
   }
   const client = new Client({ connection, namespace: settings.temporal.namespace });
-  const mesh = new MeshClient({ client, taskQueue: settings.temporal.taskQueue });
+  // Every Temporal call made for a Slack request ends by its deadline (bot/temporal-deadline.ts).
+  const mesh = meshOpsWithDeadlines(new MeshClient({ client, taskQueue: settings.temporal.taskQueue }), client, opts.temporalCallMs ?? DEFAULT_TEMPORAL_CALL_MS);
   logger.info({ temporal: settings.temporal.address, namespace: settings.temporal.namespace, botUserId: identity.botUserId }, 'bot connected');
   return {
     identity,
     deps: {
       mesh,
       policy,
-      groups: createUserGroupResolver(web, logger),
+      groups: createUserGroupResolver(requestPathWebClient(settings.botToken, settings.apiUrl), logger),
       logger,
       temporalUi: { url: settings.temporal.uiUrl, namespace: settings.temporal.namespace },
+      ...createSlackChecks(settings.botToken, settings.apiUrl, logger, opts.permalinkWaitMs === undefined ? {} : { permalink: { waitMs: opts.permalinkWaitMs } }),
     },
     close: () => connection.close(),
   };

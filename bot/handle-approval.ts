@@ -1,4 +1,5 @@
 import { ApprovalButtonValue } from '../common/approval-buttons';
+import { escapeMrkdwn } from '../common/slack-text';
 import { STEP_CATALOGUE } from '../common/steps';
 import { describeError } from './describe-error';
 import { authorizeApproval, type Actor } from './policy';
@@ -12,9 +13,11 @@ export interface ApprovalClick {
   decision: 'approve' | 'reject';
   /** The button's value as Slack sent it back: outside input. */
   value: string;
+  /** Why, for a reject (from the reason modal); recorded with the decision. */
+  reason?: string;
 }
 
-function parseValue(value: string): ApprovalButtonValue | undefined {
+export function parseApprovalValue(value: string): ApprovalButtonValue | undefined {
   try {
     const result = ApprovalButtonValue.safeParse(JSON.parse(value));
     return result.success ? result.data : undefined;
@@ -29,7 +32,7 @@ function parseValue(value: string): ApprovalButtonValue | undefined {
  */
 export async function handleApprovalClick(deps: BotDeps, click: ApprovalClick): Promise<Reply> {
   const log = deps.logger.child({ user: click.userId, channel: click.channelId, decision: click.decision });
-  const target = parseValue(click.value);
+  const target = parseApprovalValue(click.value);
   if (!target) {
     log.warn({ value: click.value.slice(0, 200) }, 'approval click with a value meshops did not write');
     return ephemeral(':warning: This button does not belong to a meshops run. Use the buttons meshops posts in the run thread.');
@@ -47,10 +50,12 @@ export async function handleApprovalClick(deps: BotDeps, click: ApprovalClick): 
       step: target.step,
       decision: click.decision,
       approver: { id: click.userId, name: click.userName, groups: [...actor.groups] },
+      ...(click.reason ? { reason: click.reason } : {}),
       ...(target.runId ? { runId: target.runId } : {}),
     });
     log.info({ workflowId: target.workflowId, step: target.step }, 'approval decision recorded');
-    return ephemeral(click.decision === 'approve' ? `:white_check_mark: You approved *${step}*; the run continues.` : `:no_entry: You rejected *${step}*; the run stops before it.`);
+    const why = click.reason ? ` Reason recorded: “${escapeMrkdwn(click.reason)}”` : '';
+    return ephemeral(click.decision === 'approve' ? `:white_check_mark: You approved *${step}*; the run continues.` : `:no_entry: You rejected *${step}*; the run stops before it.${why}`);
   } catch (err) {
     const { text, expected } = describeError(err, `record your decision on ${step}`);
     if (expected) log.info({ workflowId: target.workflowId, reason: text }, 'approval refused');

@@ -1,10 +1,13 @@
 import { SETUP_KEY_NAMES } from '../common/setup-keys';
 import { parseMeshCommand, type MeshCommand } from '../common/mesh-command';
-import { authorizeCommand, channelAllows, withPolicyApprovals, type Actor, type Decision, type RunToCancel } from './policy';
+import type { RunSummary } from '../client';
+import type { MeshStatus } from '../common/status';
+import { authorizeCommand, channelAllows, channelContexts, channelMaySee, channelPairs, withPolicyApprovals, type Actor, type Decision, type RunToCancel } from './policy';
 import { describeError } from './describe-error';
-import { denied, ephemeral, runsReply, statusReply, usageError, type Reply } from './render/replies';
+import { denied, ephemeral, runsReply, startedReply, statusReply, usageError, type Reply } from './render/replies';
 import { helpText } from '../common/command-usage';
 import type { BotDeps } from './deps';
+import { currentRequestDeadline } from './temporal-deadline';
 
 export interface CommandInput {
   text: string;
@@ -34,14 +37,21 @@ export async function handleMeshCommand(deps: BotDeps, input: CommandInput): Pro
   const listed = channelAllows(deps.policy, actor, undefined);
   if (!listed.allowed) return refuse(listed);
   try {
-    let target: RunToCancel | undefined;
-    if (command.verb === 'cancel') {
-      const status = await deps.mesh.status(command.run);
-      target = { requester: status.requester.id, spec: status.spec };
-    }
+    // A cancel or status naming a run: read it first, so its contexts can be checked.
+    const named = command.verb === 'cancel' || command.verb === 'status' ? command.run : undefined;
+    const status = named ? await deps.mesh.status(named) : undefined;
+    const target: RunToCancel | undefined = status && { requester: status.requester.id, spec: status.spec };
     const decision = authorizeCommand(deps.policy, actor, command, target);
     if (!decision.allowed) return refuse(decision);
-    return await run(deps, command, actor, input.userName);
+    if ((command.verb === 'setup' || command.verb === 'teardown' || command.verb === 'verify') && deps.channels) {
+      // A run posts its message, thread and approval buttons here: refuse one nobody could follow.
+      const access = await deps.channels(input.channelId);
+      if (!access.ok) {
+        log.warn({ verb: command.verb, reason: access.kind }, access.kind === 'unknown' ? 'could not check the channel; nothing started' : 'refused /mesh command: meshops cannot run in this channel');
+        return ephemeral(`${access.kind === 'unknown' ? ':warning:' : ':no_entry_sign:'} ${access.text}`);
+      }
+    }
+    return await run(deps, command, actor, input.userName, status);
   } catch (err) {
     const { text, expected } = describeError(err, `${command.verb} the mesh`);
     if (expected) log.info({ verb: command.verb, reason: text }, 'refused /mesh command');
@@ -50,7 +60,7 @@ export async function handleMeshCommand(deps: BotDeps, input: CommandInput): Pro
   }
 }
 
-async function run(deps: BotDeps, command: MeshCommand, actor: Actor, userName?: string): Promise<Reply> {
+async function run(deps: BotDeps, command: MeshCommand, actor: Actor, userName: string | undefined, named: MeshStatus | undefined): Promise<Reply> {
   const requester = { id: actor.userId, name: userName, groups: [...actor.groups], via: 'slack' as const, channel: actor.channelId };
   switch (command.verb) {
     case 'setup':
@@ -60,15 +70,20 @@ async function run(deps: BotDeps, command: MeshCommand, actor: Actor, userName?:
       const start = { setup: deps.mesh.startSetup, teardown: deps.mesh.teardown, verify: deps.mesh.verify }[command.verb].bind(deps.mesh);
       const started = await start(spec, requester);
       deps.logger.info({ user: actor.userId, workflowId: started.workflowId, runId: started.runId }, `started mesh ${command.verb}`);
-      return ephemeral(`:rocket: Started mesh ${command.verb} of \`${spec.local.context}\` ↔ \`${spec.remote.context}\` as run \`${started.workflowId}\`. Its checklist is posted in this channel and updated as it goes.`);
+      // Not when the answer is the ack itself (Lambda: a request deadline is set): no time to wait there.
+      const permalinks = currentRequestDeadline() === undefined ? deps.permalinks : undefined;
+      const link = await permalinks?.find(actor.channelId, started);
+      return startedReply(command.verb, spec, started.workflowId, link);
     }
     case 'status': {
-      const id = command.run ?? (await deps.mesh.listRuns(1))[0]?.workflowId;
-      if (!id) return ephemeral('No mesh runs yet. Start one with `/mesh setup <local-context> <remote-context>`.');
+      if (named) return statusReply(named, deps.temporalUi);
+      // No run named: the newest run this channel may see.
+      const id = (await visibleRuns(deps, actor.channelId, 1))[0]?.workflowId;
+      if (!id) return ephemeral('No mesh runs of the contexts this channel may use yet. Start one with `/mesh setup <local-context> <remote-context>`.');
       return statusReply(await deps.mesh.status(id), deps.temporalUi);
     }
     case 'runs':
-      return runsReply(await deps.mesh.listRuns(10));
+      return runsReply(await visibleRuns(deps, actor.channelId, 10));
     case 'cancel': {
       const record = await deps.mesh.cancel(command.run, { by: { id: actor.userId, name: userName, groups: [...actor.groups] }, ...(command.rollback ? { rollback: true } : {}) });
       deps.logger.info({ user: actor.userId, workflowId: command.run, rollback: record.rollback }, 'cancel requested');
@@ -77,4 +92,21 @@ async function run(deps: BotDeps, command: MeshCommand, actor: Actor, userName?:
     case 'help':
       return ephemeral(helpText(SETUP_KEY_NAMES));
   }
+}
+
+/**
+ * The newest runs this channel may see: those of contexts it may use (either order). A channel
+ * limited to some contexts asks Temporal per pair (the visibility query filters by MeshPair), so
+ * its newest runs are found however many other runs there are; every run is then checked again,
+ * and runs whose contexts are unknown are hidden.
+ */
+async function visibleRuns(deps: BotDeps, channelId: string, limit: number): Promise<RunSummary[]> {
+  const pairs = channelPairs(channelContexts(deps.policy, channelId) ?? []);
+  // A few more than shown from an unfiltered list, as runs of unknown contexts are dropped from it.
+  const found = pairs ? (await Promise.all(pairs.map((pair) => deps.mesh.listRuns(limit, { pair })))).flat() : await deps.mesh.listRuns(limit + 20);
+  const seen = new Set<string>();
+  return found
+    .filter((r) => channelMaySee(deps.policy, channelId, r) && !seen.has(`${r.workflowId}/${r.runId}`) && seen.add(`${r.workflowId}/${r.runId}`))
+    .sort((a, b) => b.startTime.getTime() - a.startTime.getTime())
+    .slice(0, limit);
 }

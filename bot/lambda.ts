@@ -1,33 +1,56 @@
 import { AwsLambdaReceiver } from '@slack/bolt';
 import type { AwsEvent, AwsHandler, AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
+import type { Config } from '../common/config';
 import { loadConfig } from '../common/load-config';
 import { createMeshApp } from './app';
 import { connect } from './connect';
 import { boltLogger, createBotLogger } from './logger';
 import { botSettings } from './settings';
 
-let ready: Promise<AwsHandler> | undefined;
+/**
+ * Slack waits 3 s for the HTTP answer. AwsLambdaReceiver answers only once the listener has
+ * finished (Bolt's processBeforeResponse path), and work left running after the answer would be
+ * frozen with the function, so nothing is handed off: the whole request runs inside the budget.
+ * Every Temporal call of a request ends by LAMBDA_TEMPORAL_BUDGET_MS from its arrival (a gRPC
+ * deadline), Slack calls have 1 s timeouts (bot/slack-clients.ts), and a slash command's answer
+ * is the HTTP answer itself (no response_url call). When Temporal does not answer in time the
+ * command says so, and that it may or may not have started (check `/mesh runs`).
+ */
+export const LAMBDA_TEMPORAL_BUDGET_MS = 1_500;
+/** How long a start reply waits for the run's message to link it, after the start: the rest of the 3 s. */
+export const LAMBDA_PERMALINK_WAIT_MS = 700;
+
+export interface LambdaHandlerOptions {
+  /** Default: loadConfig() (environment and MESHOPS_CONFIG). */
+  config?: Config;
+  temporalBudgetMs?: number;
+}
 
 /**
- * Built once per Lambda container (cold start) and reused by its later invocations. A Lambda is
- * frozen after it answers, so this receiver answers Slack only when the listener has finished:
- * starting the workflow then happens inside Slack's 3 s, which Temporal's start call fits easily.
+ * A Lambda handler that builds the app once per container (cold start) and reuses it. Temporal is
+ * connected lazily, on the first request and inside its deadline, so a slow Temporal cannot hold
+ * up a cold start either.
  */
-async function build(): Promise<AwsHandler> {
-  const config = loadConfig();
-  const logger = createBotLogger(config.logLevel);
-  const settings = botSettings(config, 'lambda');
-  const { deps, identity } = await connect(settings, logger);
-  const receiver = new AwsLambdaReceiver({ signingSecret: settings.signingSecret!, logger: boltLogger(logger) });
-  createMeshApp({ receiver, botToken: settings.botToken, slackApiUrl: settings.apiUrl, ...identity }, deps);
-  return receiver.start();
+export function createLambdaHandler(opts: LambdaHandlerOptions = {}): (event: AwsEvent, context: unknown) => Promise<AwsResponse> {
+  const budget = opts.temporalBudgetMs ?? LAMBDA_TEMPORAL_BUDGET_MS;
+  let ready: Promise<AwsHandler> | undefined;
+  const build = async (): Promise<AwsHandler> => {
+    const config = opts.config ?? loadConfig();
+    const logger = createBotLogger(config.logLevel);
+    const settings = botSettings(config, 'lambda');
+    const { deps, identity } = await connect(settings, logger, { temporal: 'lazy', temporalCallMs: budget, permalinkWaitMs: LAMBDA_PERMALINK_WAIT_MS });
+    const receiver = new AwsLambdaReceiver({ signingSecret: settings.signingSecret!, logger: boltLogger(logger) });
+    createMeshApp({ receiver, botToken: settings.botToken, slackApiUrl: settings.apiUrl, ...identity, answerInAck: true, requestBudgetMs: budget }, deps);
+    return receiver.start();
+  };
+  return async (event, context) => {
+    ready ??= build().catch((err: unknown) => {
+      ready = undefined; // the next invocation tries again instead of failing forever
+      throw err;
+    });
+    return (await ready)(event, context);
+  };
 }
 
 /** The AWS Lambda entry point (API Gateway or function URL event → Slack response). */
-export const handler = async (event: AwsEvent, context: unknown): Promise<AwsResponse> => {
-  ready ??= build().catch((err: unknown) => {
-    ready = undefined; // the next invocation tries again instead of failing forever
-    throw err;
-  });
-  return (await ready)(event, context);
-};
+export const handler = createLambdaHandler();

@@ -83,6 +83,28 @@ export function channelAllows(policy: AuthorizationPolicy, actor: Actor, spec: M
   return allow;
 }
 
+/** The contexts a listed channel may name (`['*']`: any), or undefined for a channel the policy does not list. */
+export function channelContexts(policy: AuthorizationPolicy, channelId: string): readonly string[] | undefined {
+  return policy.channels.find((c) => c.channel === channelId)?.contexts;
+}
+
+/**
+ * May this channel see a run of `local` ↔ `remote` (status, runs)? Only when it may use both
+ * contexts; a run whose contexts are unknown (no memo) is seen by no channel.
+ */
+export function channelMaySee(policy: AuthorizationPolicy, channelId: string, run: { local?: string; remote?: string }): boolean {
+  const contexts = channelContexts(policy, channelId);
+  if (!contexts || !run.local || !run.remote) return false;
+  return contexts.includes('*') || (contexts.includes(run.local) && contexts.includes(run.remote));
+}
+
+/** The cluster pairs (either order) a channel limited to `contexts` may see runs of; undefined for `*` (all). */
+export function channelPairs(contexts: readonly string[]): { local: string; remote: string }[] | undefined {
+  if (contexts.includes('*')) return undefined;
+  const unique = [...new Set(contexts)];
+  return unique.flatMap((local, i) => unique.slice(i + 1).map((remote) => ({ local, remote })));
+}
+
 /** The policy's required gates that `gates=` left out (none when `gates=` was not given). */
 export function droppedRequiredGates(policy: AuthorizationPolicy, spec: MeshSpec, gatesGiven: boolean): StepId[] {
   return gatesGiven ? policy.requiredGates.filter((g) => !spec.approval.gates.includes(g)) : [];
@@ -90,21 +112,24 @@ export function droppedRequiredGates(policy: AuthorizationPolicy, spec: MeshSpec
 
 const code = (xs: readonly string[]) => xs.map((x) => `\`${x}\``).join(', ');
 
-/** The run a cancel names, as its status reports it: who requested it and the spec (contexts) it runs. */
+/** The run a cancel or status names, as its status reports it: who requested it and the spec (contexts) it runs. */
 export interface RunToCancel {
   requester: string;
   spec: MeshSpec;
 }
 
-/** May `actor` run `command`? For a cancel, `run` is the run it names (read after the channel check). */
+/** May `actor` run `command`? For a cancel or status, `run` is the run it names (read after the channel check). */
 export function authorizeCommand(policy: AuthorizationPolicy, actor: Actor, command: MeshCommand, run?: RunToCancel): Decision {
   switch (command.verb) {
     case 'help':
       return allow;
     case 'runs':
-    case 'status':
-      // Reading is open to everyone, but only in the channels the policy lists.
+      // Reading is open to everyone, but only in the channels the policy lists; the list shows
+      // only runs whose contexts the channel may use (channelMaySee).
       return channelAllows(policy, actor, undefined);
+    case 'status':
+      // The same, and the run named must be of contexts the channel may use.
+      return channelAllows(policy, actor, run?.spec);
     case 'setup':
     case 'verify': {
       if (!isAdmin(policy, actor) && !isEveryone(policy.requesters) && !isIn(policy.requesters, actor)) {

@@ -53,8 +53,11 @@ export function setupKeyAt(path: readonly PropertyKey[]): SetupKey | undefined {
 const TRUE = ['true', 'yes', 'on', '1'];
 const FALSE = ['false', 'no', 'off', '0'];
 
-/** Slack sends mentions as <@U123|name> and <!subteam^S123|@group>; the grammar sees @U123 and !subteam^S123. */
-const USER = /^@?(U[A-Z0-9]{2,})$/;
+/**
+ * Slack sends mentions as <@U123|name> and <!subteam^S123|@group>; the grammar sees @U123 and
+ * !subteam^S123. User ids start with U, or W on Enterprise Grid (org-wide users).
+ */
+const USER = /^@?([UW][A-Z0-9]{2,})$/;
 const GROUP = /^!subteam\^(S[A-Z0-9]{2,})$/;
 
 /** Converts the text after `=`; a string result is an error message. */

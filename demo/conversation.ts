@@ -3,6 +3,8 @@ import { APPROVAL_ACTION, ApprovalButtonValue } from '../common/approval-buttons
 import type { MeshStatus } from '../common/status';
 import type { SlackApiStandin, StoredMessage } from '../test/harness/slack-api-standin';
 import { buttonClickBody, postToSlackEndpoint, slashCommandBody } from '../test/harness/slack-requests';
+import { viewSubmissionBody } from '../test/harness/slack/view-submission';
+import { REJECT_VIEW } from '../bot/reject-modal';
 
 export interface SlackPerson {
   id: string;
@@ -105,7 +107,10 @@ export async function playRun(opts: ConversationOptions): Promise<MeshStatus> {
     const actionId = decision === 'approve' ? APPROVAL_ACTION.approve : APPROVAL_ACTION.reject;
     opts.onTyped?.(approver, `clicked ${decision === 'approve' ? 'Approve' : 'Reject'} on ${value.step}`, 'clicked');
     const answerId = `click-${approver.id}`;
-    const answered = standin.ephemerals.filter((e) => e.responseUrlId === answerId).length;
+    // The bot answers a click privately in the run's thread (chat.postEphemeral), or through the click's response_url if it cannot.
+    const answersTo = () => standin.ephemerals.filter((e) => e.user === approver.id && (e.via === 'chat.postEphemeral' || e.responseUrlId === answerId));
+    const answered = answersTo().length;
+    const views = standin.views.length;
     await post(
       opts,
       buttonClickBody({
@@ -119,8 +124,13 @@ export async function playRun(opts: ConversationOptions): Promise<MeshStatus> {
       }),
       `${approver.name}'s ${decision} click`,
     );
+    if (decision === 'reject') {
+      // Reject opens a modal asking for the reason; the decision is made when it is submitted.
+      const view = await waitFor(standin, 30_000, `the reason modal for ${approver.name}'s reject`, () => standin.views[views]);
+      await post(opts, viewSubmissionBody({ view, userId: approver.id, values: { [REJECT_VIEW.block]: { [REJECT_VIEW.action]: 'rejected in the demo' } } }), `${approver.name}'s reject reason`);
+    }
     // The bot answers every click privately; anything but "You approved/rejected" is a refusal that would leave the gate waiting.
-    const reply = await waitFor(standin, 30_000, `the bot's answer to ${approver.name}'s click`, () => standin.ephemerals.filter((e) => e.responseUrlId === answerId)[answered]);
+    const reply = await waitFor(standin, 30_000, `the bot's answer to ${approver.name}'s click`, () => answersTo()[answered]);
     if (!/You (approved|rejected)/.test(reply.text ?? '')) throw new Error(`the bot refused ${approver.name}'s ${decision} of ${value.step}: ${reply.text}`);
   }
   return result;

@@ -1,11 +1,14 @@
 import { Context } from '@temporalio/activity';
 import type { WebClient } from '@slack/web-api';
+import { RUN_MESSAGE_EVENT, type RunMessagePayload, runMessagePayload } from '../../common/run-message-metadata';
 import { temporalUiLink } from '../../common/slack-text';
 import type { NotifierActivities, NotifierRef, ProgressEvent } from '../../common/step-contract';
 import type { MeshStatus } from '../../common/status';
 import type { StepId } from '../../common/steps';
 import {
+  type GroupIds,
   type SlackMessage,
+  groupHandles,
   approvalClosedMessage,
   approvalDecidedMessage,
   approvalRequestMessage,
@@ -26,11 +29,20 @@ export interface SlackNotifierDeps {
   namespace: string;
   /** The activity attempt; above 1, an earlier attempt may already have posted. Default: Temporal's. */
   attempt?: () => number;
+  /** How long the user groups (handle → id, for mentions) from usergroups.list are reused. Default 5 min. */
+  groupsTtlMs?: number;
 }
 
-/** Marks every message meshops posts, so a retried attempt finds what the last one posted. */
-const METADATA_EVENT = 'meshops_run';
 type Key = 'parent' | 'details' | 'summary' | `approval:${StepId}` | `failed:${StepId}`;
+
+/** Logs through the activity's logger; outside an activity (a script, a unit test), to the console. */
+function warn(message: string, attrs: Record<string, unknown>): void {
+  try {
+    Context.current().log.warn(message, attrs);
+  } catch {
+    console.warn(message, attrs);
+  }
+}
 
 function currentAttempt(): number {
   try {
@@ -57,9 +69,40 @@ export function createSlackNotifier(deps: SlackNotifierDeps): NotifierActivities
     }
   }
 
-  async function findPosted(channel: string, workflowId: string, key: Key, parentTs?: string): Promise<string | undefined> {
-    const matches = (m: { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }) =>
-      m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.workflow_id === workflowId && m.metadata.event_payload?.key === key;
+  const groupsTtlMs = deps.groupsTtlMs ?? 5 * 60_000;
+  let groups: { at: number; ids: Promise<Map<string, string>> } | undefined;
+
+  /**
+   * Slack notifies a user group only when mentioned by id (<!subteam^S…>); the policy may name it
+   * by handle. Handles are resolved with usergroups.list (cached); one that cannot be resolved is
+   * shown as text and logged, and the request is still posted.
+   */
+  async function groupIdsFor(status: MeshStatus): Promise<GroupIds> {
+    const handles = groupHandles(status);
+    if (!handles.length) return new Map();
+    if (!groups || Date.now() - groups.at > groupsTtlMs) {
+      const ids = client.usergroups.list({}).then((res) => new Map((res.usergroups ?? []).flatMap((g) => (g.id && g.handle ? [[g.handle.toLowerCase(), g.id] as const] : []))));
+      groups = { at: Date.now(), ids };
+    }
+    let ids: Map<string, string>;
+    try {
+      ids = await groups.ids;
+    } catch (err) {
+      groups = undefined; // asked again next time
+      warn('could not list Slack user groups; approver groups named by handle are shown as text and not notified', { workflowId: status.workflowId, handles, err: (err as Error).message });
+      return new Map();
+    }
+    const unknown = handles.filter((h) => !ids.has(h.toLowerCase()));
+    if (unknown.length) warn('approver groups not found in usergroups.list; shown as text and not notified', { workflowId: status.workflowId, handles: unknown });
+    return ids;
+  }
+
+  async function findPosted(channel: string, status: MeshStatus, key: Key, parentTs?: string): Promise<string | undefined> {
+    const matches = (m: { metadata?: { event_type?: string; event_payload?: unknown } }) => {
+      const payload = runMessagePayload(m.metadata);
+      // An earlier run of the same workflow id (setup and teardown of a pair share it) posted its own messages.
+      return payload?.workflow_id === status.workflowId && payload.key === key && (!status.runId || payload.run_id === status.runId);
+    };
     const page = parentTs
       ? await call('reading the run thread', () => client.conversations.replies({ channel, ts: parentTs, include_all_metadata: true, limit: 200 }))
       : await call('reading the channel history', () => client.conversations.history({ channel, include_all_metadata: true, limit: 100 }));
@@ -68,7 +111,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps): NotifierActivities
 
   async function post(channel: string, status: MeshStatus, key: Key, message: SlackMessage, threadTs?: string): Promise<string> {
     if (attempt() > 1) {
-      const earlier = await findPosted(channel, status.workflowId, key, threadTs);
+      const earlier = await findPosted(channel, status, key, threadTs);
       if (earlier) return earlier;
     }
     const res = await call(`posting the ${key} message of ${status.workflowId} to ${channel}`, () =>
@@ -78,7 +121,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps): NotifierActivities
         text: message.text,
         blocks: message.blocks,
         unfurl_links: false,
-        metadata: { event_type: METADATA_EVENT, event_payload: { workflow_id: status.workflowId, key } },
+        metadata: { event_type: RUN_MESSAGE_EVENT, event_payload: { workflow_id: status.workflowId, ...(status.runId ? { run_id: status.runId } : {}), key } satisfies RunMessagePayload },
       }),
     );
     if (!res.ts) throw classifySlackError(new Error('chat.postMessage returned no ts'), `posting to ${channel}`);
@@ -132,7 +175,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps): NotifierActivities
         case 'step-changed':
           break;
         case 'approval-requested':
-          if (event.step) ref[`approval:${event.step}`] = await post(channel, status, `approval:${event.step}`, approvalRequestMessage(status, event.step), thread);
+          if (event.step) ref[`approval:${event.step}`] = await post(channel, status, `approval:${event.step}`, approvalRequestMessage(status, event.step, await groupIdsFor(status)), thread);
           break;
         case 'approval-decided': {
           const record = status.approvals.filter((a) => a.step === event.step).at(-1);

@@ -25,11 +25,34 @@ function runDuration(status: MeshStatus): string | undefined {
   return Number.isFinite(ms) && ms >= 0 ? formatDuration(ms) : undefined;
 }
 
-/** Slack mentions of the gate's approvers: <@U…> for users, <!subteam^S…> for groups. */
-export function approverMentions(status: MeshStatus): string {
+/** A user-group handle (oncall) → its id (S0123), from usergroups.list. */
+export type GroupIds = ReadonlyMap<string, string>;
+
+/** A Slack user-group id as usergroups.list gives it (Enterprise Grid too: S…). */
+const GROUP_ID = /^S[A-Z0-9]{2,}$/;
+
+/**
+ * Slack mentions of the gate's approvers: <@U…>/<@W…> for users, <!subteam^S…> for groups. Slack
+ * notifies a group only for <!subteam^ID>; a group the policy names by handle is mentioned by the
+ * id `groupIds` resolves it to (<!subteam^S…|@handle>), else shown as plain @handle text (which
+ * notifies nobody; the notifier logs it).
+ */
+export function approverMentions(status: MeshStatus, groupIds: GroupIds = new Map()): string {
   const { users, groups } = status.spec.approval.approvers;
-  const names = [...users.map((u) => `<@${u}>`), ...groups.map((g) => (/^S[A-Z0-9]+$/.test(g) ? `<!subteam^${g}>` : `@${escapeMrkdwn(g)}`))];
+  const names = [...users.map((u) => `<@${u}>`), ...groups.map((g) => groupMention(g, groupIds))];
   return names.length ? names.join(' ') : 'anyone but the requester';
+}
+
+function groupMention(group: string, groupIds: GroupIds): string {
+  if (GROUP_ID.test(group)) return `<!subteam^${group}>`;
+  const handle = group.replace(/^@/, '');
+  const id = groupIds.get(handle.toLowerCase());
+  return id ? `<!subteam^${id}|@${handle}>` : `@${escapeMrkdwn(handle)}`;
+}
+
+/** The approvers' groups named by handle, not id: these need usergroups.list to be mentioned. */
+export function groupHandles(status: MeshStatus): string[] {
+  return status.spec.approval.approvers.groups.filter((g) => !GROUP_ID.test(g)).map((g) => g.replace(/^@/, ''));
 }
 
 /** The run's parent message: header, phase, the checklist, and a link to the Temporal UI. */
@@ -55,32 +78,35 @@ export function parentMessage(status: MeshStatus, uiLink?: string): SlackMessage
 }
 
 /** The thread message that asks for a decision, with Approve / Reject buttons. */
-export function approvalRequestMessage(status: MeshStatus, step: StepId): SlackMessage {
+export function approvalRequestMessage(status: MeshStatus, step: StepId, groupIds?: GroupIds): SlackMessage {
   const info = STEP_CATALOGUE[step];
   const value = approvalButtonValue({ workflowId: status.workflowId, ...(status.runId ? { runId: status.runId } : {}), step });
   const fourEyes = status.spec.approval.fourEyes ? ` <@${status.requester.id}> requested the run and may not approve it (four-eyes).` : '';
   return {
     text: fallback(`Approval needed: ${info.title} for ${pair(status)}`),
     blocks: [
-      section(`:raised_hand: *Approval needed: ${info.title}* (${code(step)}, seed section “${info.seedSection}”) for ${escapeMrkdwn(pair(status))}.\n${approverMentions(status)}, please approve or reject.${fourEyes}`),
+      section(`:raised_hand: *Approval needed: ${info.title}* (${code(step)}, seed section “${info.seedSection}”) for ${escapeMrkdwn(pair(status))}.\n${approverMentions(status, groupIds)}, please approve or reject.${fourEyes}`),
       {
         type: 'actions',
         block_id: `approval:${step}`,
         elements: [
-          { type: 'button', action_id: APPROVAL_ACTION.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
           {
             type: 'button',
-            action_id: APPROVAL_ACTION.reject,
-            style: 'danger',
-            text: { type: 'plain_text', text: 'Reject' },
+            action_id: APPROVAL_ACTION.approve,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Approve' },
             value,
+            // A gate guards a risky step: Slack asks the clicker to confirm before the click is sent.
             confirm: {
-              title: { type: 'plain_text', text: 'Reject this step?' },
-              text: { type: 'plain_text', text: slackSafe(`The run ${status.workflowId} ends as rejected and ${info.title} does not run.`, 300) },
-              confirm: { type: 'plain_text', text: 'Reject' },
+              title: { type: 'plain_text', text: 'Approve this step?' },
+              text: { type: 'plain_text', text: slackSafe(`${info.title} runs now on ${pair(status)} (run ${status.workflowId}).`, 300) },
+              confirm: { type: 'plain_text', text: 'Approve' },
               deny: { type: 'plain_text', text: 'Back' },
+              style: 'primary',
             },
           },
+          // Reject opens a modal asking for the reason (bot/reject-modal.ts): that is its confirmation.
+          { type: 'button', action_id: APPROVAL_ACTION.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value },
         ],
       },
       context(`Without a decision the run ends as timed out after ${status.spec.approval.timeout}.`),

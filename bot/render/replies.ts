@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { PHASE_TEXT, SLACK_LIMITS, checklistMrkdwn, escapeMrkdwn, slackSafe, temporalUiLink } from '../../common/slack-text';
 import { describeVerify } from '../../common/endpoint-table';
+import type { MeshSpec } from '../../common/mesh-spec';
 import type { MeshStatus } from '../../common/status';
 import type { VerifyResult } from '../../common/verify-result';
 import type { RunSummary } from '../../client';
@@ -26,6 +27,18 @@ export function usageError(error: string, usage: string): Reply {
 
 export function denied(reason: string): Reply {
   return ephemeral(`:lock: ${reason}`);
+}
+
+/**
+ * The answer to a started setup / teardown / verify: the run id and, when the run's message was
+ * posted in time (bot/permalink.ts), a link to it; otherwise where it will appear.
+ */
+export function startedReply(verb: 'setup' | 'teardown' | 'verify', spec: MeshSpec, workflowId: string, permalink?: string): Reply {
+  const head = `:rocket: Started mesh ${verb} of \`${escapeMrkdwn(spec.local.context)}\` ↔ \`${escapeMrkdwn(spec.remote.context)}\` as run \`${escapeMrkdwn(workflowId)}\`.`;
+  const where = permalink
+    ? `Follow it in <${permalink}|its message>: the checklist is updated there as it goes, approvals are asked in its thread.`
+    : 'Its checklist will be posted in this channel and updated as it goes (it was not there yet; if it does not appear, check that a meshops worker is running).';
+  return ephemeral(`${head} ${where}`);
 }
 
 const FENCE = '```';

@@ -13,7 +13,7 @@ describe('the full Slack loop: command, parent message, approval, click, summary
   });
   afterAll(() => kit.stop());
 
-  const answersTo = (userId: string) => kit.standin.ephemerals.filter((e) => e.responseUrlId === `click-${userId}`);
+  const answersTo = (userId: string) => kit.privateAnswersTo(userId);
   const parentOf = (local: string) => kit.standin.parents(CHANNEL).find((m) => json(m).includes(`Mesh setup: ${local} ↔`));
   const threadOf = (parent: StoredMessage) => kit.standin.thread(CHANNEL, parent.ts);
   const approvalFor = (parent: StoredMessage, step: string) => threadOf(parent).find((m) => m.metadata?.event_payload.key === `approval:${step}`);
@@ -36,7 +36,7 @@ describe('the full Slack loop: command, parent message, approval, click, summary
     const before = { updates: parent.updates, blocks: json(asked), status: await kit.mesh.status(workflowId) };
     expect(await kit.click(APPROVAL_ACTION.approve, value, REQUESTER, asked.ts)).toEqual({ status: 200, body: '' });
     await eventually(() => answersTo(REQUESTER).length > 0, 'the refusal to the requester');
-    expect(answersTo(REQUESTER)[0]).toMatchObject({ response_type: 'ephemeral' });
+    expect(answersTo(REQUESTER)[0]).toMatchObject({ via: 'chat.postEphemeral', user: REQUESTER, thread_ts: parent.ts });
     expect(answersTo(REQUESTER)[0].text).toContain('four-eyes is on');
     expect(kit.logs).toContainEqual(expect.objectContaining({ msg: 'denied approval click', user: REQUESTER }));
     const after = await kit.mesh.status(workflowId);
@@ -82,7 +82,11 @@ describe('the full Slack loop: command, parent message, approval, click, summary
     const parent = parentOf('reject-local')!;
     const asked = approvalFor(parent, 'install-remote')!;
     const installsBefore = kit.steps.count('install-remote'); // the fakes are shared by the runs of this file
+    // Reject opens a modal for the reason; submitting it decides.
+    const views = kit.standin.views.length;
     await kit.click(APPROVAL_ACTION.reject, approvalButtonValue({ workflowId, step: 'install-remote' }), APPROVER, asked.ts);
+    await eventually(() => kit.standin.views.length > views, 'the reason modal');
+    await kit.submitView(kit.standin.views[views], APPROVER, { reason: { reason_input: 'the remote cluster is being upgraded' } });
     await eventually(() => threadOf(parent).some((m) => m.metadata?.event_payload.key === 'summary'), 'the summary');
     expect(json(asked)).toContain(':no_entry: *Rejected*: Install Istio on remote');
     expect(json(asked)).not.toContain(APPROVAL_ACTION.reject);

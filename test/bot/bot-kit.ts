@@ -9,13 +9,17 @@ import type { BotDeps } from '../../bot/deps';
 import { createBotLogger } from '../../bot/logger';
 import { AuthorizationPolicy } from '../../bot/policy';
 import { createHttpReceiver } from '../../bot/receivers';
-import { createUserGroupResolver } from '../../bot/user-groups';
+import { createUserGroupResolver, type UserGroupResolverOptions } from '../../bot/user-groups';
+import { requestPathWebClient } from '../../bot/slack-clients';
+import { createSlackChecks } from '../../bot/slack-checks';
 import { MeshClient } from '../../client';
 import { FakeStepActivities } from '../harness/fake-step-activities';
 import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
 import { SlackApiStandin } from '../harness/slack-api-standin';
 import { testTemporalAddress } from '../harness/temporal-server';
 import { buttonClickBody, postToSlackEndpoint, slashCommandBody } from '../harness/slack-requests';
+import { viewSubmissionBody } from '../harness/slack/view-submission';
+import type { Ephemeral, OpenedView } from '../harness/slack-api-standin';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f3a';
 export const BOT_TOKEN = 'xoxb-test-bot-token';
@@ -29,6 +33,13 @@ export const BOT_USER_ID = 'UBOTMESH';
 export const NARROW_CHANNEL = 'CNARROW';
 /** A channel the policy does not list. */
 export const UNLISTED_CHANNEL = 'CUNLISTED';
+/** Listed channels meshops cannot run in: a private channel it was not invited to, a public one it is not in, a DM with it, a DM between two people. */
+export const PRIVATE_NOT_INVITED = 'GSECRET';
+export const PUBLIC_NOT_INVITED = 'CNOTIN';
+export const DM_WITH_BOT = 'DREQBOT';
+export const DM_OF_PEOPLE = 'DREQAPPR';
+/** A listed private channel meshops was invited to. */
+export const PRIVATE_INVITED = 'GOPS';
 
 /** Approvers through the `oncall` user group; the stand-in puts UAPPROVER and UREQUESTER (an on-call engineer starting a run) in it. */
 export const TEST_POLICY = AuthorizationPolicy.parse({
@@ -37,6 +48,7 @@ export const TEST_POLICY = AuthorizationPolicy.parse({
   channels: [
     { channel: CHANNEL, contexts: ['*'] },
     { channel: NARROW_CHANNEL, contexts: ['narrow-a', 'narrow-b'] },
+    ...[PRIVATE_NOT_INVITED, PUBLIC_NOT_INVITED, DM_WITH_BOT, DM_OF_PEOPLE, PRIVATE_INVITED].map((channel) => ({ channel, contexts: ['*'] })),
   ],
 });
 
@@ -51,6 +63,10 @@ export interface BotKit {
   /** Sends `/mesh text` from `channelId` (CHANNEL unless given); the answer goes to a fresh response_url labelled `cmd-<userId>`. */
   command(text: string, userId?: string, channelId?: string): Promise<{ status: number; body: string }>;
   click(actionId: string, value: string, userId: string, messageTs: string): Promise<{ status: number; body: string }>;
+  /** Submits a modal the bot opened (standin.views) as `userId`, with input values by block and action id; the HTTP answer is the bot's ack (e.g. response_action errors). */
+  submitView(view: OpenedView, userId: string, values: Record<string, Record<string, string | null>>): Promise<{ status: number; body: string }>;
+  /** Answers the bot gave `userId` privately: through a click's response_url or chat.postEphemeral (not command answers). */
+  privateAnswersTo(userId: string): Ephemeral[];
   stop(): Promise<void>;
 }
 
@@ -59,7 +75,7 @@ export interface BotKit {
  * notifier's pointed at the Slack stand-in, MeshClient on the real Temporal dev server, and a real
  * Worker running workflows/ with fake step activities and the real Slack notifier.
  */
-export async function startBotKit(taskQueue: string, opts: { worker?: boolean } = {}): Promise<BotKit> {
+export async function startBotKit(taskQueue: string, opts: { worker?: boolean; groups?: UserGroupResolverOptions } = {}): Promise<BotKit> {
   // The workspace as it would be: the bot installed with manifest.yml's scopes and invited to the
   // channels runs are started from; the unlisted channel is one it was never invited to.
   const standin = await SlackApiStandin.start({
@@ -69,6 +85,11 @@ export async function startBotKit(taskQueue: string, opts: { worker?: boolean } 
       { id: CHANNEL, name: 'mesh', type: 'public', members: [BOT_USER_ID, REQUESTER, APPROVER, OUTSIDER, 'UADMIN'] },
       { id: NARROW_CHANNEL, name: 'mesh-narrow', type: 'public', members: [BOT_USER_ID, REQUESTER, 'UADMIN'] },
       { id: UNLISTED_CHANNEL, name: 'random', type: 'public', members: [REQUESTER, 'UADMIN'] },
+      { id: PRIVATE_NOT_INVITED, name: 'secret-ops', type: 'private', members: [REQUESTER, APPROVER] },
+      { id: PUBLIC_NOT_INVITED, name: 'platform', type: 'public', members: [REQUESTER, APPROVER] },
+      { id: DM_WITH_BOT, type: 'im', members: [REQUESTER, BOT_USER_ID] },
+      { id: DM_OF_PEOPLE, type: 'im', members: [REQUESTER, APPROVER] },
+      { id: PRIVATE_INVITED, name: 'ops', type: 'private', members: [BOT_USER_ID, REQUESTER, APPROVER] },
     ],
   });
   const connection = await Connection.connect({ address: testTemporalAddress() });
@@ -89,7 +110,9 @@ export async function startBotKit(taskQueue: string, opts: { worker?: boolean } 
     },
   });
   const logger = createBotLogger('info', sink);
-  const deps: BotDeps = { mesh, policy: TEST_POLICY, groups: createUserGroupResolver(web, logger), logger, temporalUi: { url: 'http://localhost:8233', namespace: 'default' } };
+  // Without a worker nobody posts a run's message: the start reply does not wait long for one.
+  const checks = createSlackChecks(BOT_TOKEN, standin.apiUrl, logger, { permalink: opts.worker === false ? { waitMs: 300 } : {} });
+  const deps: BotDeps = { mesh, policy: TEST_POLICY, groups: createUserGroupResolver(requestPathWebClient(BOT_TOKEN, standin.apiUrl), logger, opts.groups), logger, temporalUi: { url: 'http://localhost:8233', namespace: 'default' }, ...checks };
   const receiver = createHttpReceiver({ signingSecret: SIGNING_SECRET, logger });
   const app = createMeshApp({ receiver, botToken: BOT_TOKEN, botId: 'BBOTMESH', botUserId: BOT_USER_ID, slackApiUrl: standin.apiUrl }, deps);
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
@@ -118,6 +141,8 @@ export async function startBotKit(taskQueue: string, opts: { worker?: boolean } 
         }),
         { secret: SIGNING_SECRET },
       ),
+    submitView: (view, userId, values) => postToSlackEndpoint(eventsUrl, viewSubmissionBody({ view, userId, values }), { secret: SIGNING_SECRET }),
+    privateAnswersTo: (userId) => standin.ephemerals.filter((e) => e.user === userId && (e.via === 'chat.postEphemeral' || e.responseUrlId === `click-${userId}`)),
     async stop() {
       await app.stop();
       await worker?.stop();

@@ -24,7 +24,7 @@ describe('approval buttons belong to their run', () => {
   const workflowId = workflowIdFor('setup', 'yesterday-local', 'yesterday-remote');
   const parents = () => kit.standin.parents(CHANNEL).filter((m) => json(m).includes('Mesh setup: yesterday-local ↔'));
   const approvalIn = (parent: StoredMessage) => kit.standin.thread(CHANNEL, parent.ts).find((m) => m.metadata?.event_payload.key === 'approval:install-remote');
-  const answersTo = (userId: string) => kit.standin.ephemerals.filter((e) => e.responseUrlId === `click-${userId}`);
+  const answersTo = (userId: string) => kit.privateAnswersTo(userId);
 
   it('closes a timed-out gate in Slack, and its old button cannot approve the next run of the pair', async () => {
     await kit.command('setup yesterday-local yesterday-remote timeout=2s');
@@ -35,6 +35,8 @@ describe('approval buttons belong to their run', () => {
 
     // Nobody decides: the run times out and the request in its thread says the gate is closed.
     await eventually(async () => (await kit.mesh.status(workflowId)).phase === 'timed-out', 'the first run timing out');
+    // The run has closed once it told Slack how it ended; only then is the pair free for the next run.
+    await eventually(async () => (await kit.client.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING', 'the first run closing');
     await eventually(() => json(kit.standin.message(CHANNEL, old.ts)).includes('Approval closed'), 'the closed gate in the thread');
     const closed = kit.standin.message(CHANNEL, old.ts)!;
     expect(json(closed)).toContain('*Approval closed: Install Istio on remote* (`install-remote`): no one decided within 2s. These buttons no longer decide anything.');

@@ -21,11 +21,11 @@ describe('user group resolution', () => {
     expect(standin.callsTo('usergroups.list')[0].args).toMatchObject({ include_users: true });
   });
 
-  it('treats the user as in no group when Slack refuses, logs it, and asks again next time', async () => {
+  it('does not treat the user as in no group when Slack refuses: says it could not check, logs it, and asks again next time', async () => {
     const lines: string[] = [];
     const groups = createUserGroupResolver(web(), createBotLogger('info', { write: (l: string) => void lines.push(l) }));
     standin.failNext('usergroups.list', 'missing_scope');
-    await expect(groups('U1')).resolves.toEqual([]);
+    await expect(groups('U1')).rejects.toMatchObject({ name: 'GroupLookupError', why: 'failed' });
     expect(lines.join('')).toContain('could not list Slack user groups');
     await expect(groups('U1')).resolves.toEqual(['SONCALL', 'oncall', 'SPLAT', 'platform']);
   });

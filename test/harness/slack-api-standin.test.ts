@@ -132,11 +132,13 @@ describe('the Slack Web API stand-in', () => {
     });
 
     it('lets chat:write.public post in a public channel the bot is not in, but not read its history (not_in_channel)', async () => {
-      expect(standin.botScopes).toContain('chat:write.public');
-      const posted = await web.chat.postMessage({ channel: 'CPUBLIC', text: 'hello' });
+      // manifest.yml no longer asks for chat:write.public (the bot runs only where it is a member); an app that does:
+      standin.addToken('xoxb-public', { kind: 'bot', scopes: [...manifestBotScopes(), 'chat:write.public'] });
+      const pub = client('xoxb-public');
+      const posted = await pub.chat.postMessage({ channel: 'CPUBLIC', text: 'hello' });
       expect(standin.message('CPUBLIC', posted.ts!)?.text).toBe('hello');
-      expect(await refusal(web.conversations.history({ channel: 'CPUBLIC' }))).toMatchObject({ error: 'not_in_channel' });
-      expect(await refusal(web.conversations.replies({ channel: 'CPUBLIC', ts: posted.ts! }))).toMatchObject({ error: 'not_in_channel' });
+      expect(await refusal(pub.conversations.history({ channel: 'CPUBLIC' }))).toMatchObject({ error: 'not_in_channel' });
+      expect(await refusal(pub.conversations.replies({ channel: 'CPUBLIC', ts: posted.ts! }))).toMatchObject({ error: 'not_in_channel' });
     });
 
     it('answers not_in_channel for posting in a public channel the bot is not in when the token lacks chat:write.public', async () => {
@@ -268,6 +270,17 @@ describe('the Slack Web API stand-in', () => {
     });
   });
 
+  describe('slow answers', () => {
+    it('answers a slowed-down method late but unchanged: a client with a shorter timeout gives up, the next call is on time', async () => {
+      standin.slowDown('usergroups.list', 1_500);
+      const impatient = client(TOKEN, { timeout: 200 });
+      const err = await impatient.usergroups.list({ include_users: true }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'slack_webapi_request_error' });
+      expect(standin.callsTo('usergroups.list')).toHaveLength(1);
+      await expect(impatient.usergroups.list({ include_users: true })).resolves.toMatchObject({ ok: true, usergroups: [{ id: 'SONCALL', users: [BOB] }] });
+    });
+  });
+
   describe('response_url', () => {
     const respond = (url: string, body: Record<string, unknown>) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -344,6 +357,25 @@ describe('the Slack Web API stand-in', () => {
       const res = await respond(url, { text: 'x', blocks: [section('s'.repeat(3001))] });
       expect([res.status, await res.text()]).toEqual([400, 'invalid_blocks']);
       expect(standin.ephemerals).toEqual([]);
+    });
+  });
+
+  describe('chat.getPermalink', () => {
+    it('links a message with no scope needed, a thread reply with its thread, and refuses an unknown message or an invisible channel', async () => {
+      standin.addToken('xoxb-no-scopes', { kind: 'bot', scopes: [] });
+      const bare = client('xoxb-no-scopes');
+      const parent = await web.chat.postMessage({ channel: 'CMEMBER', text: 'run' });
+      const reply = await web.chat.postMessage({ channel: 'CMEMBER', text: 'detail', thread_ts: parent.ts });
+      await expect(bare.chat.getPermalink({ channel: 'CMEMBER', message_ts: parent.ts! })).resolves.toMatchObject({
+        ok: true,
+        channel: 'CMEMBER',
+        permalink: `https://meshops.example.slack.com/archives/CMEMBER/p${parent.ts!.replace('.', '')}`,
+      });
+      await expect(bare.chat.getPermalink({ channel: 'CMEMBER', message_ts: reply.ts! })).resolves.toMatchObject({
+        permalink: `https://meshops.example.slack.com/archives/CMEMBER/p${reply.ts!.replace('.', '')}?thread_ts=${parent.ts}&cid=CMEMBER`,
+      });
+      expect(await refusal(bare.chat.getPermalink({ channel: 'CMEMBER', message_ts: '1.000001' }))).toMatchObject({ error: 'message_not_found' });
+      expect(await refusal(bare.chat.getPermalink({ channel: 'CPRIVATE', message_ts: parent.ts! }))).toMatchObject({ error: 'channel_not_found' });
     });
   });
 

@@ -24,7 +24,7 @@ export type { ChannelSetup } from './slack/workspace';
  *   addChannel()/invite(); `not_in_channel` and `channel_not_found` as Slack answers them
  *   (slack/workspace.ts);
  * - Block Kit and text limits: `invalid_blocks`, `msg_too_long`, `no_text` (slack/blocks.ts);
- * - rate limits: rateLimit(method) answers HTTP 429 with Retry-After;
+ * - rate limits: rateLimit(method) answers HTTP 429 with Retry-After; slowDown(method, ms) answers late;
  * - response_url: one per command or click, at most 5 uses within 30 minutes, ephemeral or in
  *   channel, replace_original/delete_original, thread placement (slack/response-urls.ts).
  * WebClient is pointed at it with `slackApiUrl: standin.apiUrl`; command and click payloads carry
@@ -137,6 +137,8 @@ export class SlackApiStandin {
   private readonly failures = new Map<string, string[]>();
   /** Method → Retry-After seconds of the next call(s) answered with HTTP 429. */
   private readonly rateLimits = new Map<string, number[]>();
+  /** Method → how long the next call(s) take before Slack answers, in ms. */
+  private readonly delays = new Map<string, number[]>();
   private tsClock = 0;
   private clockOffsetMs = 0;
   /** Emits 'change' after a message is posted or updated and after an ephemeral answer (for a live view). */
@@ -226,6 +228,11 @@ export class SlackApiStandin {
   rateLimit(method: string, opts: { times?: number; retryAfter?: number } = {}): void {
     const { times = 1, retryAfter = 1 } = opts;
     this.rateLimits.set(method, [...(this.rateLimits.get(method) ?? []), ...Array<number>(times).fill(retryAfter)]);
+  }
+
+  /** The next `times` calls of `method` are answered only after `ms` (Slack being slow); the answer itself is unchanged. */
+  slowDown(method: string, ms: number, times = 1): void {
+    this.delays.set(method, [...(this.delays.get(method) ?? []), ...Array<number>(times).fill(ms)]);
   }
 
   /** Moves the stand-in's clock (response_url expiry) forward. */
@@ -328,6 +335,8 @@ export class SlackApiStandin {
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : str(args.token);
     const call: RecordedCall = { method, args, token };
     this.calls.push(call);
+    const delay = this.delays.get(method)?.shift();
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const spec = token ? this.tokens.get(token) : undefined;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (spec) headers['x-oauth-scopes'] = spec.scopes.join(',');
@@ -458,8 +467,11 @@ export class SlackApiStandin {
       case 'chat.getPermalink': {
         const channel = ws.visible(str(args.channel));
         if (!channel) return { ok: false, error: 'channel_not_found' };
-        if (!this.messages.has(`${channel.id}/${str(args.message_ts)}`)) return { ok: false, error: 'message_not_found' };
-        return { ok: true, channel: channel.id, permalink: `https://meshops.example.slack.com/archives/${channel.id}/p${str(args.message_ts)?.replace('.', '')}` };
+        const message = this.messages.get(`${channel.id}/${str(args.message_ts)}`);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        // a thread reply's link names its thread (chat.getPermalink reference)
+        const thread = message.thread_ts ? `?thread_ts=${message.thread_ts}&cid=${channel.id}` : '';
+        return { ok: true, channel: channel.id, permalink: `https://meshops.example.slack.com/archives/${channel.id}/p${message.ts.replace('.', '')}${thread}` };
       }
       case 'conversations.history': {
         const access = ws.canRead(str(args.channel));

@@ -1,0 +1,52 @@
+import { workflowIdFor } from '../../common/naming';
+import { eventually } from '../harness/child-process';
+import type { StoredMessage } from '../harness/slack-api-standin';
+import { CHANNEL, REQUESTER, startBotKit, type BotKit } from './bot-kit';
+
+/**
+ * The start reply links to the run's parent message (chat.getPermalink), and the approval request
+ * in its thread mentions the approver group the policy names by handle (`oncall`) by its id, so
+ * Slack notifies the group.
+ */
+describe('the start reply links to the run message; approver groups are mentioned by id', () => {
+  let kit: BotKit;
+  beforeAll(async () => {
+    kit = await startBotKit(`bot-permalink-${Date.now()}`);
+  });
+  afterAll(() => kit.stop());
+
+  const ask = async (text: string): Promise<string> => {
+    const id = `cmd-${REQUESTER}`;
+    const before = kit.standin.ephemerals.filter((e) => e.responseUrlId === id).length;
+    expect((await kit.command(text)).status).toBe(200);
+    await eventually(() => kit.standin.ephemerals.filter((e) => e.responseUrlId === id).length > before, `the answer to ${text}`);
+    return kit.standin.ephemerals.filter((e) => e.responseUrlId === id)[before].text ?? '';
+  };
+  const parentsOf = (workflowId: string): StoredMessage[] =>
+    kit.standin.parents(CHANNEL).filter((m) => m.metadata?.event_type === 'meshops_run' && m.metadata.event_payload.workflow_id === workflowId && m.metadata.event_payload.key === 'parent');
+  const linkTo = (m: StoredMessage) => `<https://meshops.example.slack.com/archives/${CHANNEL}/p${m.ts.replace('.', '')}|its message>`;
+
+  it("links the reply to the run's parent message, and a later run of the same pair to its own message", async () => {
+    const workflowId = workflowIdFor('setup', 'link-a', 'link-b');
+    const first = await ask('setup link-a link-b');
+    expect(first).toContain('Started mesh setup of `link-a` ↔ `link-b` as run `mesh/link-a--link-b`');
+    const [parent] = parentsOf(workflowId);
+    expect(parent).toBeDefined();
+    expect(first).toContain(linkTo(parent));
+    expect(kit.standin.callsTo('chat.getPermalink').map((c) => c.args)).toEqual([expect.objectContaining({ channel: CHANNEL, message_ts: parent.ts })]);
+
+    // The approval request in its thread mentions the oncall group by id (the policy names it by handle).
+    await eventually(() => kit.standin.thread(CHANNEL, parent.ts).some((m) => m.metadata?.event_payload.key === 'approval:install-remote'), 'the approval request');
+    const asked = kit.standin.thread(CHANNEL, parent.ts).find((m) => m.metadata?.event_payload.key === 'approval:install-remote')!;
+    expect(JSON.stringify(asked.blocks)).toContain('<!subteam^SONCALL|@oncall>, please approve or reject.');
+
+    // The run ends; the next run of the pair reuses the run id, and its reply links to its own message, not the first.
+    expect(await ask(`cancel ${workflowId}`)).toContain('Cancelling');
+    await eventually(async () => (await kit.client.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING', 'the first run to end');
+    const second = await ask('setup link-a link-b');
+    const parents = parentsOf(workflowId);
+    expect(parents).toHaveLength(2);
+    expect(second).toContain(linkTo(parents[1]));
+    expect(second).not.toContain(linkTo(parents[0]));
+  });
+});
