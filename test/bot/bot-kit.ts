@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { WebClient } from '@slack/web-api';
 import { createSlackNotifier } from '../../activities/slack/notifier';
 import { createMeshApp } from '../../bot/app';
@@ -13,6 +13,7 @@ import { createUserGroupResolver, type UserGroupResolverOptions } from '../../bo
 import { requestPathWebClient } from '../../bot/slack-clients';
 import { createSlackChecks } from '../../bot/slack-checks';
 import { MeshClient } from '../../client';
+import { eventually } from '../harness/child-process';
 import { FakeStepActivities } from '../harness/fake-step-activities';
 import { startMeshTestWorker, type MeshTestWorker } from '../harness/mesh-test-worker';
 import { SlackApiStandin } from '../harness/slack-api-standin';
@@ -62,6 +63,10 @@ export interface BotKit {
   eventsUrl: string;
   /** Sends `/mesh text` from `channelId` (CHANNEL unless given); the answer goes to a fresh response_url labelled `cmd-<userId>`. */
   command(text: string, userId?: string, channelId?: string): Promise<{ status: number; body: string }>;
+  /** Sends `/mesh text` like `command` and waits for the bot's answer to it (through that command's response_url). */
+  ask(text: string, userId?: string, channelId?: string): Promise<Ephemeral>;
+  /** Whether Temporal has a run with this workflow id. */
+  runExists(workflowId: string): Promise<boolean>;
   click(actionId: string, value: string, userId: string, messageTs: string): Promise<{ status: number; body: string }>;
   /** Submits a modal the bot opened (standin.views) as `userId`, with input values by block and action id; the HTTP answer is the bot's ack (e.g. response_action errors). */
   submitView(view: OpenedView, userId: string, values: Record<string, Record<string, string | null>>): Promise<{ status: number; body: string }>;
@@ -118,6 +123,9 @@ export async function startBotKit(taskQueue: string, opts: { worker?: boolean; g
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
   const eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
 
+  const command = (text: string, userId = REQUESTER, channelId = CHANNEL) =>
+    postToSlackEndpoint(eventsUrl, slashCommandBody({ text, userId, channelId, responseUrl: standin.responseUrl(`cmd-${userId}`, { channel: channelId, user: userId }) }), { secret: SIGNING_SECRET });
+
   return {
     standin,
     mesh,
@@ -125,8 +133,26 @@ export async function startBotKit(taskQueue: string, opts: { worker?: boolean; g
     steps,
     logs,
     eventsUrl,
-    command: (text, userId = REQUESTER, channelId = CHANNEL) =>
-      postToSlackEndpoint(eventsUrl, slashCommandBody({ text, userId, channelId, responseUrl: standin.responseUrl(`cmd-${userId}`, { channel: channelId, user: userId }) }), { secret: SIGNING_SECRET }),
+    command,
+    async ask(text, userId = REQUESTER, channelId = CHANNEL) {
+      const answers = () => standin.ephemerals.filter((e) => e.responseUrlId === `cmd-${userId}`);
+      const before = answers().length;
+      const res = await command(text, userId, channelId);
+      if (res.status !== 200) throw new Error(`/mesh ${text}: HTTP ${res.status} ${res.body}`);
+      await eventually(() => answers().length > before, `the answer to /mesh ${text}`);
+      return answers()[before];
+    },
+    runExists: (workflowId) =>
+      client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) return false;
+            throw err;
+          },
+        ),
     click: (actionId, value, userId, messageTs) =>
       postToSlackEndpoint(
         eventsUrl,

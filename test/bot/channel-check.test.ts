@@ -1,6 +1,4 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { workflowIdFor } from '../../common/naming';
-import { eventually } from '../harness/child-process';
 import { CHANNEL, DM_OF_PEOPLE, DM_WITH_BOT, PRIVATE_INVITED, PRIVATE_NOT_INVITED, PUBLIC_NOT_INVITED, REQUESTER, startBotKit, type BotKit } from './bot-kit';
 
 /**
@@ -15,24 +13,8 @@ describe('/mesh setup only starts a run in a channel meshops is in', () => {
   afterAll(() => kit.stop());
 
   /** Sends `/mesh text` from `channel` and returns the ephemeral answer. */
-  const ask = async (text: string, channel: string): Promise<string> => {
-    const id = `cmd-${REQUESTER}`;
-    const before = kit.standin.ephemerals.filter((e) => e.responseUrlId === id).length;
-    expect((await kit.command(text, REQUESTER, channel)).status).toBe(200);
-    await eventually(() => kit.standin.ephemerals.filter((e) => e.responseUrlId === id).length > before, `the answer to ${text}`);
-    return kit.standin.ephemerals.filter((e) => e.responseUrlId === id)[before].text ?? '';
-  };
-  const exists = (workflowId: string) =>
-    kit.client.workflow
-      .getHandle(workflowId)
-      .describe()
-      .then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) return false;
-          throw err;
-        },
-      );
+  const ask = async (text: string, channel: string): Promise<string> => (await kit.ask(text, REQUESTER, channel)).text ?? '';
+  const exists = (workflowId: string) => kit.runExists(workflowId);
   const infoCalls = (channel: string) => kit.standin.callsTo('conversations.info').filter((c) => c.args.channel === channel);
 
   it('refuses a private channel it was not invited to, with the fix, and starts nothing', async () => {

@@ -1,7 +1,7 @@
 import { workflowIdFor } from '../../common/naming';
 import { eventually } from '../harness/child-process';
 import type { StoredMessage } from '../harness/slack-api-standin';
-import { CHANNEL, REQUESTER, startBotKit, type BotKit } from './bot-kit';
+import { CHANNEL, startBotKit, type BotKit } from './bot-kit';
 
 /**
  * The start reply links to the run's parent message (chat.getPermalink), and the approval request
@@ -15,13 +15,7 @@ describe('the start reply links to the run message; approver groups are mentione
   });
   afterAll(() => kit.stop());
 
-  const ask = async (text: string): Promise<string> => {
-    const id = `cmd-${REQUESTER}`;
-    const before = kit.standin.ephemerals.filter((e) => e.responseUrlId === id).length;
-    expect((await kit.command(text)).status).toBe(200);
-    await eventually(() => kit.standin.ephemerals.filter((e) => e.responseUrlId === id).length > before, `the answer to ${text}`);
-    return kit.standin.ephemerals.filter((e) => e.responseUrlId === id)[before].text ?? '';
-  };
+  const ask = async (text: string): Promise<string> => (await kit.ask(text)).text ?? '';
   const parentsOf = (workflowId: string): StoredMessage[] =>
     kit.standin.parents(CHANNEL).filter((m) => m.metadata?.event_type === 'meshops_run' && m.metadata.event_payload.workflow_id === workflowId && m.metadata.event_payload.key === 'parent');
   const linkTo = (m: StoredMessage) => `<https://meshops.example.slack.com/archives/${CHANNEL}/p${m.ts.replace('.', '')}|its message>`;

@@ -11,10 +11,7 @@ describe('/mesh status, runs, cancel and help over the real receiver', () => {
 
   /** Sends a command and waits for its (single) answer through response_url. */
   const ask = async (text: string, userId = REQUESTER, channelId = CHANNEL): Promise<string> => {
-    const before = kit.standin.ephemerals.filter((e) => e.responseUrlId === `cmd-${userId}`).length;
-    expect(await kit.command(text, userId, channelId)).toEqual({ status: 200, body: '' });
-    await eventually(() => kit.standin.ephemerals.filter((e) => e.responseUrlId === `cmd-${userId}`).length > before, `the answer to ${text}`);
-    const answer = kit.standin.ephemerals.filter((e) => e.responseUrlId === `cmd-${userId}`)[before];
+    const answer = await kit.ask(text, userId, channelId);
     expect(answer.response_type).toBe('ephemeral');
     return `${answer.text}\n${JSON.stringify(answer.blocks)}`;
   };

@@ -1,4 +1,3 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { workflowIdFor } from '../../common/naming';
 import { eventually } from '../harness/child-process';
 import { startBotKit, SIGNING_SECRET, type BotKit } from './bot-kit';
@@ -13,17 +12,7 @@ describe('Bolt HTTP receiver: signed /mesh requests', () => {
   afterAll(() => kit.stop());
 
   const answersTo = (id: string) => kit.standin.ephemerals.filter((e) => e.responseUrlId === id);
-  const exists = async (workflowId: string) =>
-    kit.client.workflow
-      .getHandle(workflowId)
-      .describe()
-      .then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) return false;
-          throw err;
-        },
-      );
+  const exists = (workflowId: string) => kit.runExists(workflowId);
   const body = (text: string, id: string) => slashCommandBody({ text, userId: 'UREQUESTER', channelId: 'CMESH', responseUrl: kit.standin.responseUrl(id, { channel: 'CMESH', user: 'UREQUESTER' }) });
 
   it('acks a signed /mesh setup local remote with an empty 200 and starts the workflow', async () => {

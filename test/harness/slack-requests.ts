@@ -31,15 +31,22 @@ export function slashCommandBody(fields: { text: string; userId: string; channel
   }).toString();
 }
 
+/** What every interactivity payload starts with: its type, the workspace, the user, the app. */
+export function interactionFrom(type: string, userId: string) {
+  return {
+    type,
+    team: { id: 'T0MESHOPS', domain: 'meshops' },
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0MESHOPS' },
+    api_app_id: 'A0MESHOPS',
+    token: 'legacy-verification-token',
+  };
+}
+
 /** A block_actions payload as Slack sends it for a button click; `threadTs` when the clicked message is a thread reply. */
 export function buttonClickBody(fields: { userId: string; channelId: string; actionId: string; value: string; responseUrl: string; messageTs: string; threadTs?: string }): string {
   const thread = fields.threadTs ? { thread_ts: fields.threadTs } : {};
   const payload = {
-    type: 'block_actions',
-    team: { id: 'T0MESHOPS', domain: 'meshops' },
-    user: { id: fields.userId, username: fields.userId.toLowerCase(), name: fields.userId.toLowerCase(), team_id: 'T0MESHOPS' },
-    api_app_id: 'A0MESHOPS',
-    token: 'legacy-verification-token',
+    ...interactionFrom('block_actions', fields.userId),
     container: { type: 'message', message_ts: fields.messageTs, channel_id: fields.channelId, is_ephemeral: false, ...thread },
     trigger_id: '1.2.3',
     channel: { id: fields.channelId, name: 'mesh' },

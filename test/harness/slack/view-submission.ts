@@ -1,4 +1,5 @@
 import type { OpenedView } from '../slack-api-standin';
+import { interactionFrom } from '../slack-requests';
 
 /**
  * The view_submission payload Slack sends when someone submits a modal the app opened: the view as
@@ -11,11 +12,7 @@ export function viewSubmissionBody(fields: { view: OpenedView; userId: string; v
     Object.entries(fields.values).map(([block, actions]) => [block, Object.fromEntries(Object.entries(actions).map(([action, value]) => [action, { type: 'plain_text_input', value }]))]),
   );
   const payload = {
-    type: 'view_submission',
-    team: { id: 'T0MESHOPS', domain: 'meshops' },
-    user: { id: fields.userId, username: fields.userId.toLowerCase(), name: fields.userId.toLowerCase(), team_id: 'T0MESHOPS' },
-    api_app_id: 'A0MESHOPS',
-    token: 'legacy-verification-token',
+    ...interactionFrom('view_submission', fields.userId),
     trigger_id: '4.5.6',
     view: {
       ...view.view,
