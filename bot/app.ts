@@ -1,4 +1,5 @@
 import { App, type Receiver } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
 import type { BotDeps } from './deps';
 import { boltLogger } from './logger';
 import { registerListeners, type ListenerOptions } from './listeners';
@@ -12,6 +13,8 @@ export interface MeshAppOptions extends ListenerOptions {
   botUserId: string;
   /** Slack Web API base URL; tests point it at the stand-in. */
   slackApiUrl?: string;
+  /** Options of the client Bolt hands to listeners; default REQUEST_PATH_CLIENT_OPTIONS (Lambda: LAMBDA_CLIENT_OPTIONS). */
+  slackClient?: WebClientOptions;
 }
 
 /**
@@ -26,11 +29,11 @@ export function createMeshApp(opts: MeshAppOptions, deps: BotDeps): App {
     botId: opts.botId,
     botUserId: opts.botUserId,
     logger: boltLogger(deps.logger),
-    clientOptions: { ...REQUEST_PATH_CLIENT_OPTIONS, slackApiUrl: opts.slackApiUrl },
+    clientOptions: { ...(opts.slackClient ?? REQUEST_PATH_CLIENT_OPTIONS), slackApiUrl: opts.slackApiUrl },
   });
   app.error(async (error) => {
     deps.logger.error({ err: error.message, code: error.code }, 'unhandled error in a Slack listener');
   });
-  registerListeners(app, deps, { answerInAck: opts.answerInAck, requestBudgetMs: opts.requestBudgetMs });
+  registerListeners(app, deps, { answerInAck: opts.answerInAck, requestBudgetMs: opts.requestBudgetMs, answerWithinMs: opts.answerWithinMs });
   return app;
 }

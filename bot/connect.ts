@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { MeshClient } from '../client';
 import type { BotDeps } from './deps';
 import { loadPolicy } from './load-policy';
@@ -18,8 +18,8 @@ export interface ConnectOptions {
   temporal?: 'eager' | 'lazy';
   /** The deadline of each Temporal call the bot makes for a Slack request. Default 10 s. */
   temporalCallMs?: number;
-  /** Longest wait of a start reply for the run's message to link it (bot/permalink.ts); default its own (3 s). */
-  permalinkWaitMs?: number;
+  /** Options of the Web API clients used while answering a request; default REQUEST_PATH_CLIENT_OPTIONS. */
+  slackClient?: WebClientOptions;
 }
 
 export const DEFAULT_TEMPORAL_CALL_MS = 10_000;
@@ -62,10 +62,10 @@ export async function connect(settings: BotSettings, logger: Logger, opts: Conne
     deps: {
       mesh,
       policy,
-      groups: createUserGroupResolver(requestPathWebClient(settings.botToken, settings.apiUrl), logger),
+      groups: createUserGroupResolver(requestPathWebClient(settings.botToken, settings.apiUrl, opts.slackClient), logger),
       logger,
       temporalUi: { url: settings.temporal.uiUrl, namespace: settings.temporal.namespace },
-      ...createSlackChecks(settings.botToken, settings.apiUrl, logger, opts.permalinkWaitMs === undefined ? {} : { permalink: { waitMs: opts.permalinkWaitMs } }),
+      ...createSlackChecks(settings.botToken, settings.apiUrl, logger, opts.slackClient ? { client: opts.slackClient, channel: { timeoutMs: Number(opts.slackClient.timeout ?? 3_000) } } : {}),
     },
     close: () => connection.close(),
   };

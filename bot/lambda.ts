@@ -6,19 +6,20 @@ import { createMeshApp } from './app';
 import { connect } from './connect';
 import { boltLogger, createBotLogger } from './logger';
 import { botSettings } from './settings';
+import { LAMBDA_CLIENT_OPTIONS } from './slack-clients';
 
 /**
  * Slack waits 3 s for the HTTP answer. AwsLambdaReceiver answers only once the listener has
  * finished (Bolt's processBeforeResponse path), and work left running after the answer would be
  * frozen with the function, so nothing is handed off: the whole request runs inside the budget.
- * Every Temporal call of a request ends by LAMBDA_TEMPORAL_BUDGET_MS from its arrival (a gRPC
- * deadline), Slack calls have 1 s timeouts (bot/slack-clients.ts), and a slash command's answer
- * is the HTTP answer itself (no response_url call). When Temporal does not answer in time the
- * command says so, and that it may or may not have started (check `/mesh runs`).
+ * Every Temporal call of a request ends by LAMBDA_TEMPORAL_BUDGET_MS from when its listener starts
+ * (a gRPC deadline), every Slack call is one attempt of at most 800 ms (LAMBDA_CLIENT_OPTIONS), a
+ * slash command's answer is the HTTP answer itself (no response_url call, no permalink wait), and
+ * whatever is still running at LAMBDA_ANSWER_WITHIN_MS is left: the listener returns, a command
+ * saying it cannot tell whether it went through (check `/mesh runs`).
  */
 export const LAMBDA_TEMPORAL_BUDGET_MS = 1_500;
-/** How long a start reply waits for the run's message to link it, after the start: the rest of the 3 s. */
-export const LAMBDA_PERMALINK_WAIT_MS = 700;
+export const LAMBDA_ANSWER_WITHIN_MS = 2_500;
 
 export interface LambdaHandlerOptions {
   /** Default: loadConfig() (environment and MESHOPS_CONFIG). */
@@ -38,9 +39,12 @@ export function createLambdaHandler(opts: LambdaHandlerOptions = {}): (event: Aw
     const config = opts.config ?? loadConfig();
     const logger = createBotLogger(config.logLevel);
     const settings = botSettings(config, 'lambda');
-    const { deps, identity } = await connect(settings, logger, { temporal: 'lazy', temporalCallMs: budget, permalinkWaitMs: LAMBDA_PERMALINK_WAIT_MS });
+    const { deps, identity } = await connect(settings, logger, { temporal: 'lazy', temporalCallMs: budget, slackClient: LAMBDA_CLIENT_OPTIONS });
     const receiver = new AwsLambdaReceiver({ signingSecret: settings.signingSecret!, logger: boltLogger(logger) });
-    createMeshApp({ receiver, botToken: settings.botToken, slackApiUrl: settings.apiUrl, ...identity, answerInAck: true, requestBudgetMs: budget }, deps);
+    createMeshApp(
+      { receiver, botToken: settings.botToken, slackApiUrl: settings.apiUrl, ...identity, answerInAck: true, requestBudgetMs: budget, answerWithinMs: LAMBDA_ANSWER_WITHIN_MS, slackClient: LAMBDA_CLIENT_OPTIONS },
+      deps,
+    );
     return receiver.start();
   };
   return async (event, context) => {

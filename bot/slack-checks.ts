@@ -2,6 +2,7 @@ import { createChannelCheck, type ChannelCheck, type ChannelCheckOptions } from 
 import type { Logger } from './logger';
 import { createRunPermalinks, type RunPermalinkOptions, type RunPermalinks } from './permalink';
 import { requestPathWebClient } from './slack-clients';
+import type { WebClientOptions } from '@slack/web-api';
 
 export interface SlackChecks {
   channels: ChannelCheck;
@@ -13,7 +14,12 @@ export interface SlackChecks {
  * message. They use the request-path WebClient (bot/slack-clients.ts: short timeout, one retry, a
  * 429 is an error at once), so a slow Slack makes a command say "try again" instead of hanging it.
  */
-export function createSlackChecks(botToken: string, slackApiUrl: string | undefined, logger: Logger, opts: { channel?: ChannelCheckOptions; permalink?: RunPermalinkOptions } = {}): SlackChecks {
-  const client = requestPathWebClient(botToken, slackApiUrl);
+export function createSlackChecks(
+  botToken: string,
+  slackApiUrl: string | undefined,
+  logger: Logger,
+  opts: { client?: WebClientOptions; channel?: ChannelCheckOptions; permalink?: RunPermalinkOptions } = {},
+): SlackChecks {
+  const client = requestPathWebClient(botToken, slackApiUrl, opts.client);
   return { channels: createChannelCheck(client, logger, opts.channel), permalinks: createRunPermalinks(client, logger, opts.permalink) };
 }

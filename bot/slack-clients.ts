@@ -14,7 +14,25 @@ export const REQUEST_PATH_CLIENT_OPTIONS = {
   rejectRateLimitedCalls: true,
 } as const satisfies WebClientOptions;
 
-/** A WebClient for the request path (see REQUEST_PATH_CLIENT_OPTIONS). */
+/** A WebClient for the request path (see REQUEST_PATH_CLIENT_OPTIONS; `extra` may tighten it, e.g. LAMBDA_CLIENT_OPTIONS). */
 export function requestPathWebClient(token: string, slackApiUrl?: string, extra: WebClientOptions = {}): WebClient {
   return new WebClient(token, { ...REQUEST_PATH_CLIENT_OPTIONS, ...(slackApiUrl ? { slackApiUrl } : {}), ...extra });
+}
+
+/**
+ * On Lambda the whole request, Slack calls included, must end inside Slack's 3 s: one attempt of
+ * at most 800 ms, no retry.
+ */
+export const LAMBDA_CLIENT_OPTIONS = {
+  ...REQUEST_PATH_CLIENT_OPTIONS,
+  timeout: 800,
+  retryConfig: { retries: 0 },
+} as const satisfies WebClientOptions;
+
+/**
+ * The same client, one attempt only: for calls whose retry cannot succeed (views.open: a trigger_id
+ * is good once, so a retry after a lost answer gets exchanged_trigger_id with the modal open).
+ */
+export function singleAttempt(client: WebClient, timeoutMs = 2_000): WebClient {
+  return new WebClient(client.token, { ...REQUEST_PATH_CLIENT_OPTIONS, slackApiUrl: client.slackApiUrl, timeout: timeoutMs, retryConfig: { retries: 0 } });
 }

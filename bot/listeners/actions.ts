@@ -6,25 +6,29 @@ import type { BotDeps } from '../deps';
 import { authorizeApproval } from '../policy';
 import { rejectReasonModal } from '../reject-modal';
 import { denied, ephemeral } from '../render/replies';
+import { singleAttempt } from '../slack-clients';
 import { withRequestDeadline } from '../temporal-deadline';
 import type { ListenerOptions } from './options';
-import { answerInThread, answerOf, clickPlace } from './reply';
+import { answerBy, answerInThread, answerOf, clickPlace } from './reply';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
 
-/** Approve: ack first, then the decision, then a private answer to the clicker in the run's thread. */
+/** Approve: ack (on Lambda the ack leaves when the listener returns, by answerWithinMs), then the decision, then a private answer to the clicker in the run's thread. */
 export function approveButton(deps: BotDeps, opts: ListenerOptions = {}) {
   return async ({ ack, body, action, client, respond }: ButtonArgs): Promise<void> => {
     await ack();
     const place = clickPlace(body);
     const log = deps.logger.child({ user: place.user, channel: place.channel, decision: 'approve' });
-    const reply = await answerOf(
-      () => withRequestDeadline(opts.requestBudgetMs, () => handleApprovalClick(deps, { userId: place.user, userName: body.user.name, channelId: place.channel, decision: 'approve', value: action.value ?? '' })),
-      'record your decision',
-      log,
-    );
-    // The buttons stay until the notifier replaces them with the decision.
-    await answerInThread(client, place, reply, log, respond);
+    const work = (async () => {
+      const reply = await answerOf(
+        () => withRequestDeadline(opts.requestBudgetMs, () => handleApprovalClick(deps, { userId: place.user, userName: body.user.name, channelId: place.channel, decision: 'approve', value: action.value ?? '' })),
+        'record your decision',
+        log,
+      );
+      // The buttons stay until the notifier replaces them with the decision.
+      await answerInThread(client, place, reply, log, respond);
+    })();
+    await answerBy(opts.answerWithinMs, work, () => log.warn('the approve click was not answered within the request budget'));
   };
 }
 
@@ -57,7 +61,7 @@ export function rejectButton(deps: BotDeps) {
       return answerInThread(client, place, ephemeral(`:warning: ${text}`), log, respond);
     }
     try {
-      await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal({ ...target, channel: place.channel, ...(place.threadTs ? { threadTs: place.threadTs } : {}) }) });
+      await singleAttempt(client).views.open({ trigger_id: body.trigger_id, view: rejectReasonModal({ ...target, channel: place.channel, ...(place.threadTs ? { threadTs: place.threadTs } : {}) }) });
     } catch (err) {
       log.error({ workflowId: target.workflowId, err: (err as Error).message }, 'could not open the reject modal');
       await answerInThread(client, place, ephemeral(`:warning: Could not open the form for your reason (${(err as Error).message}); nothing was decided. Click Reject again.`), log, respond);

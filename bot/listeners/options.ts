@@ -7,6 +7,12 @@ export interface ListenerOptions {
    * as the HTTP response, so nothing is left running when Lambda freezes the function.
    */
   answerInAck?: boolean;
-  /** One deadline for all Temporal calls of a request, from its arrival. Unset: only the per-call deadlines of deps.mesh. */
+  /** One deadline for all Temporal calls of a request, from when its listener starts. Unset: only the per-call deadlines of deps.mesh. */
   requestBudgetMs?: number;
+  /**
+   * With answerInAck: the listener returns by this long after it started, whatever is still
+   * running, so the HTTP answer always leaves in time (a late command is answered saying it cannot
+   * tell whether it went through). Work still running then is frozen with the function.
+   */
+  answerWithinMs?: number;
 }

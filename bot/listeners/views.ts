@@ -5,7 +5,7 @@ import { handleApprovalClick } from '../handle-approval';
 import { REJECT_VIEW, checkReason, parseRejectMetadata } from '../reject-modal';
 import { withRequestDeadline } from '../temporal-deadline';
 import type { ListenerOptions } from './options';
-import { answerInThread, answerOf } from './reply';
+import { answerBy, answerInThread, answerOf } from './reply';
 
 /**
  * The reject modal submitted: a missing, blank or too long reason is shown under the field
@@ -28,12 +28,15 @@ export function rejectSubmitted(deps: BotDeps, opts: ListenerOptions = {}) {
     }
     await ack();
     const value = approvalButtonValue({ workflowId: meta.workflowId, ...(meta.runId ? { runId: meta.runId } : {}), step: meta.step });
-    const reply = await answerOf(
-      () => withRequestDeadline(opts.requestBudgetMs, () => handleApprovalClick(deps, { userId: body.user.id, userName: body.user.name, channelId: meta.channel, decision: 'reject', value, reason: checked.reason })),
-      'record your decision',
-      log,
-    );
-    await answerInThread(client, { channel: meta.channel, user: body.user.id, threadTs: meta.threadTs }, reply, log);
+    const work = (async () => {
+      const reply = await answerOf(
+        () => withRequestDeadline(opts.requestBudgetMs, () => handleApprovalClick(deps, { userId: body.user.id, userName: body.user.name, channelId: meta.channel, decision: 'reject', value, reason: checked.reason })),
+        'record your decision',
+        log,
+      );
+      await answerInThread(client, { channel: meta.channel, user: body.user.id, threadTs: meta.threadTs }, reply, log);
+    })();
+    await answerBy(opts.answerWithinMs, work, () => log.warn('the reject was not answered within the request budget'));
   };
 }
 
