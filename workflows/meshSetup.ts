@@ -9,7 +9,7 @@ import { ProgressNotifier } from './progress-notifier';
 import { rollback, rollbackOutcome } from './rollback';
 import type { MeshRunInput } from './run-input';
 import { startRun } from './run-start';
-import { indexRun } from './run-index';
+import { indexRun, typedSearchAttributes } from './run-index';
 import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
 import { StepFailed, withRetries } from './step-runner';
@@ -21,9 +21,12 @@ import { STEP_PRESET } from './retry-presets';
  * cancelled. Changes to this logic go behind `patched('<change-id>')` so running histories replay.
  */
 export async function meshSetup(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester, cancellation } = await startRun(input, 'meshSetup', 'setup');
-  const recordPhase = indexRun(spec, requester);
-  const seedOrder = !patched('link-secret-before-remote-gateway');
+  const { spec, requester, cancellation, patches } = await startRun(input, 'meshSetup', 'setup', () => ({
+    typed: typedSearchAttributes(),
+    linkSecretFirst: patched('link-secret-before-remote-gateway'),
+  }));
+  const recordPhase = indexRun(spec, requester, patches.typed);
+  const seedOrder = !patches.linkSecretFirst;
   const procedure = seedOrder ? SEED_ORDER_PROCEDURE : PROCEDURE;
   const { workflowId, runId } = workflowInfo();
   const book = new RunStatusBook({ workflowId, runId, kind: 'setup', requester, spec, steps: procedure.steps, now: Date.now() });

@@ -8,7 +8,7 @@ import { ProgressNotifier } from './progress-notifier';
 import { CLEANUP } from './retry-presets';
 import type { MeshRunInput } from './run-input';
 import { startRun } from './run-start';
-import { indexRun } from './run-index';
+import { indexRun, typedSearchAttributes } from './run-index';
 import { RunStatusBook } from './run-status';
 import { callCleanup } from './step-activities';
 import { StepFailed, withRetries } from './step-runner';
@@ -22,13 +22,17 @@ const teardownSteps = (procedure: Procedure): SetupStepId[] => [...procedure.mut
  * teardown of a half-installed mesh, or a second teardown, is safe.
  */
 export async function meshTeardown(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester, cancellation } = await startRun(input, 'meshTeardown', 'teardown');
-  const recordPhase = indexRun(spec, requester);
+  const { spec, requester, cancellation, patches } = await startRun(input, 'meshTeardown', 'teardown', () => ({
+    typed: typedSearchAttributes(),
+    approvalGate: patched('teardown-approval-gate'),
+    linkSecretFirst: patched('link-secret-before-remote-gateway'),
+  }));
+  const recordPhase = indexRun(spec, requester, patches.typed);
   const { workflowId, runId } = workflowInfo();
   const gate = new ApprovalGate(spec.approval, requester, runId);
   // With `cleanup` among the policy's gates, a person approves the teardown before anything is deleted.
-  const gated = gate.isGated('cleanup') && patched('teardown-approval-gate');
-  const order = teardownSteps(patched('link-secret-before-remote-gateway') ? PROCEDURE : SEED_ORDER_PROCEDURE);
+  const gated = gate.isGated('cleanup') && patches.approvalGate;
+  const order = teardownSteps(patches.linkSecretFirst ? PROCEDURE : SEED_ORDER_PROCEDURE);
   const steps = gated ? (['cleanup', ...order] as const) : order;
   const book = new RunStatusBook({ workflowId, runId, kind: 'teardown', requester, spec, steps, now: Date.now() });
   const notifier = new ProgressNotifier();

@@ -7,7 +7,7 @@ import { ProgressNotifier } from './progress-notifier';
 import { STEP_PRESET } from './retry-presets';
 import type { MeshRunInput } from './run-input';
 import { startRun } from './run-start';
-import { indexRun } from './run-index';
+import { indexRun, typedSearchAttributes } from './run-index';
 import { mutatingRunOf } from './pair-guard';
 import { RunStatusBook } from './run-status';
 import { callStep } from './step-activities';
@@ -18,8 +18,14 @@ import { StepFailed, withRetries } from './step-runner';
  * `failed` with the verdict's reason, and the notifier's `finished` event carries it to the channel.
  */
 export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
-  const { spec, requester, cancellation } = await startRun(input, 'meshVerify', 'verify');
-  const recordPhase = indexRun(spec, requester);
+  const { spec, requester, cancellation, patches } = await startRun(input, 'meshVerify', 'verify', () => ({
+    typed: typedSearchAttributes(),
+    // A setup or teardown of the pair changes it on purpose: what a verify finds meanwhile is not drift.
+    yieldsToMutatingRuns: patched('verify-yields-to-mutating-runs'),
+    // Decided here too, except in runs from before: they decided it after their first notification.
+    stepEvents: patched('verify-decides-patches-first') ? patched('verify-step-events') : undefined,
+  }));
+  const recordPhase = indexRun(spec, requester, patches.typed);
   const step = 'verify-split';
   const { workflowId, runId } = workflowInfo();
   const book = new RunStatusBook({ workflowId, runId, kind: 'verify', requester, spec, steps: [step], now: Date.now() });
@@ -36,10 +42,8 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
     return book.snapshot();
   };
 
-  // A setup or teardown of the pair changes it on purpose: what a verify finds meanwhile is not drift.
-  const yieldsToMutatingRuns = patched('verify-yields-to-mutating-runs');
   const mutatingRun = async (): Promise<ActiveMutatingRun | undefined> => {
-    if (!yieldsToMutatingRuns) return undefined;
+    if (!patches.yieldsToMutatingRuns) return undefined;
     try {
       return await cancellation.scope.run(() => mutatingRunOf(spec));
     } catch (err) {
@@ -56,7 +60,7 @@ export async function meshVerify(input: MeshRunInput): Promise<MeshStatus> {
 
   notifier.send('started', book.snapshot());
   // Runs started before verify reported its step changes replay without them.
-  const stepEvents = patched('verify-step-events');
+  const stepEvents = patches.stepEvents ?? patched('verify-step-events');
   try {
     const before = await mutatingRun();
     if (before) return await notJudged(before);

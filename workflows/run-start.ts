@@ -8,10 +8,12 @@ import { statusQuery } from './messages';
 import { parseRunInput } from './run-input';
 import { RunStatusBook } from './run-status';
 
-export interface StartedRun {
+export interface StartedRun<P> {
   spec: MeshSpec;
   requester: Requester;
   cancellation: RunCancellation;
+  /** The run's patch decisions, taken before its input check (see startRun). */
+  patches: P;
 }
 
 /**
@@ -20,13 +22,19 @@ export interface StartedRun {
  * rejected), then the input is read, not cancellable, so a cancel that came that early is handled
  * once the run knows its spec, with the run reporting how it ended. A status query in that window
  * (the server may answer one between the run's start and its input check) gets the run as starting.
+ *
+ * `decidePatches` calls the workflow's patched() checks, all of them, before that await: their
+ * markers then land in the run's first workflow task whatever becomes of the local activity (it
+ * may finish in a later task, e.g. when a query arrives meanwhile), and a replay decides them in
+ * its first activation, from the markers Temporal announces for that task.
  */
-export async function startRun(input: unknown, workflow: string, kind: MeshStatus['kind']): Promise<StartedRun> {
+export async function startRun<P>(input: unknown, workflow: string, kind: MeshStatus['kind'], decidePatches: () => P): Promise<StartedRun<P>> {
+  const patches = decidePatches();
   setHandler(statusQuery, () => startingStatus(input, workflow, kind));
   const cancellation = new RunCancellation();
   refuseApprovals(`Run ${workflowInfo().workflowId} is starting: no step waits for approval yet.`);
   const { spec, requester } = await CancellationScope.nonCancellable(() => parseRunInput(input, workflow));
-  return { spec, requester, cancellation };
+  return { spec, requester, cancellation, patches };
 }
 
 /** The run before it has read its input: no steps yet. A query changes nothing, so it may parse the input itself. */

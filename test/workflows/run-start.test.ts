@@ -49,4 +49,39 @@ describe('a run that has not read its input yet', () => {
       await connection.close();
     }
   });
+
+  it('replays a run whose input check outlived a query: status of the finished run still answers', async () => {
+    const connection = await Connection.connect({ address: testTemporalAddress() });
+    const taskQueue = `run-start-replay-${Date.now()}`;
+    const client = new Client({ connection });
+    const mesh = new MeshClient({ client, taskQueue });
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let checking!: () => void;
+    const checkStarted = new Promise<void>((r) => (checking = r));
+    const real = createRunInputActivities();
+    const worker = await startMeshTestWorker(taskQueue, {
+      ...fakes.activities(),
+      parseRunInput: async (input: unknown, workflow: string) => {
+        checking();
+        await released;
+        return real.parseRunInput(input, workflow);
+      },
+    });
+    try {
+      const { workflowId } = await mesh.startSetup(specFor('outlived', { approval: { gates: [] } }), REQUESTER);
+      fakes.add(workflowId);
+      await checkStarted;
+      // A query while the check runs makes the worker finish the first workflow task without it.
+      await expect(mesh.status(workflowId)).resolves.toMatchObject({ steps: [] });
+      release();
+      await expect(client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({ phase: 'done' });
+      // A closed run is not cached: this query replays its whole history.
+      await expect(mesh.status(workflowId)).resolves.toMatchObject({ phase: 'done' });
+    } finally {
+      release();
+      await worker.stop();
+      await connection.close();
+    }
+  });
 });
