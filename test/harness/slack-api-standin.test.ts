@@ -1,3 +1,4 @@
+import { newTriggerId } from './slack-requests';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -382,10 +383,22 @@ describe('the Slack Web API stand-in', () => {
   describe('views.open', () => {
     it('opens a modal for a trigger_id and refuses one without a trigger_id or with a title over 24 characters', async () => {
       const view = { type: 'modal', title: { type: 'plain_text', text: 'Reject install-remote' }, blocks: [section('Why?')] };
-      await expect(web.views.open({ trigger_id: '1.2.3', view: view as never })).resolves.toMatchObject({ ok: true, view: { type: 'modal' } });
-      expect(standin.views).toEqual([expect.objectContaining({ trigger_id: '1.2.3', view })]);
+      const trigger = newTriggerId();
+      await expect(web.views.open({ trigger_id: trigger, view: view as never })).resolves.toMatchObject({ ok: true, view: { type: 'modal' } });
+      expect(standin.views).toEqual([expect.objectContaining({ trigger_id: trigger, view })]);
       expect(await refusal(web.views.open({ trigger_id: '', view: view as never }))).toMatchObject({ error: 'invalid_arguments' });
-      expect(await refusal(web.views.open({ trigger_id: '1.2.3', view: { ...view, title: { type: 'plain_text', text: 't'.repeat(25) } } as never }))).toMatchObject({ error: 'invalid_arguments' });
+      expect(await refusal(web.views.open({ trigger_id: newTriggerId(), view: { ...view, title: { type: 'plain_text', text: 't'.repeat(25) } } as never }))).toMatchObject({ error: 'invalid_arguments' });
+    });
+
+    it('takes a trigger_id once, within 3 s of its payload, and refuses one Slack never issued', async () => {
+      const view = { type: 'modal', title: { type: 'plain_text', text: 'Reason' }, blocks: [section('Why?')] };
+      const trigger = newTriggerId();
+      await expect(web.views.open({ trigger_id: trigger, view: view as never })).resolves.toMatchObject({ ok: true });
+      expect(await refusal(web.views.open({ trigger_id: trigger, view: view as never }))).toMatchObject({ error: 'exchanged_trigger_id' });
+      const late = newTriggerId();
+      standin.advanceClock(3_001);
+      expect(await refusal(web.views.open({ trigger_id: late, view: view as never }))).toMatchObject({ error: 'expired_trigger_id' });
+      expect(await refusal(web.views.open({ trigger_id: '1.2.3', view: view as never }))).toMatchObject({ error: 'invalid_trigger_id' });
     });
   });
 });

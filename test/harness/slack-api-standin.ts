@@ -126,6 +126,7 @@ export class SlackApiStandin {
   readonly ephemerals: Ephemeral[] = [];
   readonly responses: ResponseUrlUse[] = [];
   readonly views: OpenedView[] = [];
+  private readonly exchangedTriggers = new Set<string>();
   /** Socket Mode: what the app sent back over the WebSocket (acks with their envelope_id). */
   readonly socketMessages: Record<string, unknown>[] = [];
   readonly workspace: StandinWorkspace;
@@ -233,6 +234,20 @@ export class SlackApiStandin {
   /** The next `times` calls of `method` are answered only after `ms` (Slack being slow); the answer itself is unchanged. */
   slowDown(method: string, ms: number, times = 1): void {
     this.delays.set(method, [...(this.delays.get(method) ?? []), ...Array<number>(times).fill(ms)]);
+  }
+
+  /**
+   * A trigger_id is good for 3 s after Slack issued it (its payload was sent) and for one views.open
+   * (views.open reference: expired_trigger_id, exchanged_trigger_id, invalid_trigger_id). The
+   * stand-in reads the issue time from ids made by newTriggerId() (test/harness/slack-requests.ts).
+   */
+  private exchangeTrigger(triggerId: string): string | undefined {
+    const issued = Number(triggerId.split('.')[0]);
+    if (!/^\d+\.\d+\.meshops$/.test(triggerId) || !Number.isFinite(issued)) return 'invalid_trigger_id';
+    if (this.exchangedTriggers.has(triggerId)) return 'exchanged_trigger_id';
+    if (this.now() - issued > 3_000) return 'expired_trigger_id';
+    this.exchangedTriggers.add(triggerId);
+    return undefined;
   }
 
   /** Moves the stand-in's clock (response_url expiry) forward. */
@@ -510,6 +525,8 @@ export class SlackApiStandin {
         return { ok: true, user: { id: args.user, name: String(args.user).toLowerCase(), real_name: `User ${String(args.user)}` } };
       case 'views.open': {
         if (!str(args.trigger_id)) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: trigger_id'] } };
+        const trigger = this.exchangeTrigger(str(args.trigger_id)!);
+        if (trigger) return { ok: false, error: trigger };
         const view = args.view as Record<string, unknown> | undefined;
         if (!view || typeof view !== 'object') return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: view'] } };
         const errors = viewErrors(view);

@@ -27,8 +27,19 @@ export function slashCommandBody(fields: { text: string; userId: string; channel
     api_app_id: 'A0MESHOPS',
     is_enterprise_install: 'false',
     response_url: fields.responseUrl,
-    trigger_id: '1.2.3',
+    trigger_id: newTriggerId(),
   }).toString();
+}
+
+let triggers = 0;
+
+/**
+ * A fresh trigger_id, as Slack puts in every slash command and interaction payload. Slack's are
+ * opaque; the stand-in's carry the time they were issued, so views.open can refuse one older than
+ * Slack's 3 s, and it refuses any used twice.
+ */
+export function newTriggerId(): string {
+  return `${Date.now()}.${++triggers}.meshops`;
 }
 
 /** What every interactivity payload starts with: its type, the workspace, the user, the app. */
@@ -48,7 +59,7 @@ export function buttonClickBody(fields: { userId: string; channelId: string; act
   const payload = {
     ...interactionFrom('block_actions', fields.userId),
     container: { type: 'message', message_ts: fields.messageTs, channel_id: fields.channelId, is_ephemeral: false, ...thread },
-    trigger_id: '1.2.3',
+    trigger_id: newTriggerId(),
     channel: { id: fields.channelId, name: 'mesh' },
     message: { type: 'message', ts: fields.messageTs, text: 'approval', ...thread },
     response_url: fields.responseUrl,

@@ -1,5 +1,5 @@
 import type { OpenedView } from '../slack-api-standin';
-import { interactionFrom } from '../slack-requests';
+import { interactionFrom, newTriggerId } from '../slack-requests';
 
 /**
  * The view_submission payload Slack sends when someone submits a modal the app opened: the view as
@@ -13,7 +13,7 @@ export function viewSubmissionBody(fields: { view: OpenedView; userId: string; v
   );
   const payload = {
     ...interactionFrom('view_submission', fields.userId),
-    trigger_id: '4.5.6',
+    trigger_id: newTriggerId(),
     view: {
       ...view.view,
       id: view.id,
