@@ -154,6 +154,8 @@ export function nextStep(status: MeshStatus): string {
       return `Steps before the gate stay installed. Run ${again} again when it can be approved, or \`/mesh teardown ${local.context} ${remote.context}\` to remove them.`;
     case 'cancelled':
       return `Run ${again} to start over.`;
+    case 'skipped':
+      return `Nothing to do: a setup or teardown of the pair was running, so the pair was not judged. The next scheduled verify judges it, or run ${again} once that run has ended.`;
     default:
       return `Follow the checklist above; \`/mesh status ${status.workflowId}\` shows it any time.`;
   }
