@@ -1,5 +1,6 @@
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import { runMessagePayload } from '../common/run-message-metadata';
+import { withTimeout } from './channel-check';
 import type { Logger } from './logger';
 
 /**
@@ -8,8 +9,10 @@ import type { Logger } from './logger';
  * so the bot cannot know its ts when it starts the run: `find` waits (at most `waitMs`) for the
  * parent message whose metadata names the run (workflow and run id, common/run-message-metadata.ts),
  * then asks chat.getPermalink (no scope needed) for its link. Waiting starts are served by one poll
- * of conversations.history per channel and interval, however many there are. Anything that goes
- * wrong (history unreadable, no message in time) gives no link; the run is started either way.
+ * of conversations.history per channel and interval, however many there are; a read never runs
+ * past the last waiter's deadline, and after a 429 none is made before its Retry-After (the
+ * method is Tier 3, shared with the notifier). Anything that goes wrong (history unreadable, no
+ * message in time) gives no link; the run is started either way.
  */
 export interface RunPermalinks {
   find(channel: string, run: { workflowId: string; runId: string }): Promise<string | undefined>;
@@ -44,14 +47,21 @@ export function createRunPermalinks(client: WebClient, logger: Logger, opts: Run
     return byRun;
   };
 
+  let pausedUntil = 0;
+
   const poll = async (channel: string, set: Set<Waiter>): Promise<void> => {
     while (set.size > 0) {
       await new Promise((r) => setTimeout(r, pollMs).unref());
       let found = new Map<string, string>();
-      try {
-        found = await parents(channel);
-      } catch (err) {
-        logger.debug({ channel, err: (err as Error).message }, 'could not read the channel for a run message');
+      const left = Math.max(...[...set].map((w) => w.deadline)) - Date.now();
+      if (Date.now() >= pausedUntil && left > 0) {
+        try {
+          found = await withTimeout(parents(channel), left);
+        } catch (err) {
+          const { code, retryAfter } = err as { code?: string; retryAfter?: number };
+          if (code === ErrorCode.RateLimitedError && retryAfter) pausedUntil = Date.now() + retryAfter * 1000;
+          logger.debug({ channel, err: (err as Error).message }, 'could not read the channel for a run message');
+        }
       }
       for (const waiter of set) {
         const ts = found.get(waiter.runId);

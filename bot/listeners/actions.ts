@@ -11,6 +11,8 @@ import { withRequestDeadline } from '../temporal-deadline';
 import type { ListenerOptions } from './options';
 import { answerBy, answerInThread, answerOf, clickPlace } from './reply';
 
+const TRIGGER_BUDGET_MS = 2_500;
+
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
 
 /** Approve: ack (on Lambda the ack leaves when the listener returns, by answerWithinMs), then the decision, then a private answer to the clicker in the run's thread. */
@@ -39,6 +41,7 @@ export function approveButton(deps: BotDeps, opts: ListenerOptions = {}) {
  */
 export function rejectButton(deps: BotDeps) {
   return async ({ ack, body, action, client, respond }: ButtonArgs): Promise<void> => {
+    const clicked = Date.now();
     await ack();
     const place = clickPlace(body);
     const log = deps.logger.child({ user: place.user, channel: place.channel, decision: 'reject' });
@@ -61,7 +64,8 @@ export function rejectButton(deps: BotDeps) {
       return answerInThread(client, place, ephemeral(`:warning: ${text}`), log, respond);
     }
     try {
-      await singleAttempt(client).views.open({ trigger_id: body.trigger_id, view: rejectReasonModal({ ...target, channel: place.channel, ...(place.threadTs ? { threadTs: place.threadTs } : {}) }) });
+      // The trigger is good for 3 s from the click: what the group check left of it, with a margin.
+      await singleAttempt(client, Math.max(300, TRIGGER_BUDGET_MS - (Date.now() - clicked))).views.open({ trigger_id: body.trigger_id, view: rejectReasonModal({ ...target, channel: place.channel, ...(place.threadTs ? { threadTs: place.threadTs } : {}) }) });
     } catch (err) {
       log.error({ workflowId: target.workflowId, err: (err as Error).message }, 'could not open the reject modal');
       await answerInThread(client, place, ephemeral(`:warning: Could not open the form for your reason (${(err as Error).message}); nothing was decided. Click Reject again.`), log, respond);

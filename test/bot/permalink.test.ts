@@ -43,4 +43,14 @@ describe('the start reply links to the run message; approver groups are mentione
     expect(second).toContain(linkTo(parents[1]));
     expect(second).not.toContain(linkTo(parents[0]));
   });
+
+  it('reads the channel once when Slack rate-limits it, and answers without a link rather than hammering', async () => {
+    kit.standin.rateLimit('conversations.history', { times: 50, retryAfter: 30 });
+    const before = kit.standin.callsTo('conversations.history').length;
+    const reply = await ask('setup limited-a limited-b');
+    expect(reply).toContain('Started mesh setup of `limited-a` ↔ `limited-b`');
+    expect(reply).not.toContain('|its message>');
+    // One read got the 429; its Retry-After (30 s) outlasts the wait, so no other read was made.
+    expect(kit.standin.callsTo('conversations.history').length - before).toBe(1);
+  });
 });
