@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from './logger';
+import { withTimeout } from './time-limit';
 
 /**
  * Can a run started from this channel be followed there? Its parent message, thread and approval
@@ -84,14 +85,4 @@ export function createChannelCheck(client: WebClient, logger: Logger, opts: Chan
 
 function refuse(kind: keyof typeof REFUSAL): ChannelAccess {
   return { ok: false, kind, text: REFUSAL[kind] };
-}
-
-/** Rejects after `ms` (the call itself goes on; its result or error is dropped). */
-export function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref();
-  });
-  call.catch(() => undefined); // a late failure after the timeout is not unhandled
-  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
 }

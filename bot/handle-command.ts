@@ -96,17 +96,14 @@ async function run(deps: BotDeps, command: MeshCommand, actor: Actor, userName: 
 
 /**
  * The newest runs this channel may see: those of contexts it may use (either order). A channel
- * limited to some contexts asks Temporal per pair (the visibility query filters by MeshPair), so
- * its newest runs are found however many other runs there are; every run is then checked again,
- * and runs whose contexts are unknown are hidden.
+ * limited to some contexts asks Temporal once for all its pairs (the visibility query filters by
+ * MeshPair), so its newest runs are found however many other runs there are; every run is then
+ * checked again, and runs whose contexts are unknown are hidden.
  */
 async function visibleRuns(deps: BotDeps, channelId: string, limit: number): Promise<RunSummary[]> {
   const pairs = channelPairs(channelContexts(deps.policy, channelId) ?? []);
+  if (pairs?.length === 0) return [];
   // A few more than shown from an unfiltered list, as runs of unknown contexts are dropped from it.
-  const found = pairs ? (await Promise.all(pairs.map((pair) => deps.mesh.listRuns(limit, { pair })))).flat() : await deps.mesh.listRuns(limit + 20);
-  const seen = new Set<string>();
-  return found
-    .filter((r) => channelMaySee(deps.policy, channelId, r) && !seen.has(`${r.workflowId}/${r.runId}`) && seen.add(`${r.workflowId}/${r.runId}`))
-    .sort((a, b) => b.startTime.getTime() - a.startTime.getTime())
-    .slice(0, limit);
+  const found = pairs ? await deps.mesh.listRuns(limit, { pairs }) : await deps.mesh.listRuns(limit + 20);
+  return found.filter((r) => channelMaySee(deps.policy, channelId, r)).slice(0, limit);
 }

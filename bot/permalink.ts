@@ -1,6 +1,6 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { runMessagePayload } from '../common/run-message-metadata';
-import { withTimeout } from './channel-check';
+import { withTimeout } from './time-limit';
 import type { Logger } from './logger';
 
 /**

@@ -37,9 +37,11 @@ const CancelOptions = z.object({
 });
 const RunId = z.string().trim().min(1).optional();
 const Limit = z.number().int().min(1).max(1000);
+const Pair = z.object({ local: z.string().trim().min(1), remote: z.string().trim().min(1) });
 const RunFilter = z
   .object({
-    pair: z.object({ local: z.string().trim().min(1), remote: z.string().trim().min(1) }).optional().describe('The cluster pair, by its two contexts'),
+    pair: Pair.optional().describe('The cluster pair, by its two contexts'),
+    pairs: z.array(Pair).min(1).optional().describe('Any of these cluster pairs (one query for all of them)'),
     phase: RunPhase.optional(),
     requester: z.string().trim().min(1).optional().describe('The requester\'s id'),
   })
@@ -202,15 +204,15 @@ export class MeshClient {
   runsQuery(filter: z.infer<typeof RunFilter> = {}): string {
     const types = Object.values(MESH_WORKFLOW_TYPE).map(visibilityLiteral).join(', ');
     const clauses = [`TaskQueue = ${visibilityLiteral(this.taskQueue)}`, `WorkflowType IN (${types})`];
-    if (filter.pair) {
-      const { local, remote } = filter.pair;
+    const pairs = [...(filter.pair ? [filter.pair] : []), ...(filter.pairs ?? [])];
+    if (pairs.length > 0) {
       // A pair in either order: setup of `a b` and teardown of `b a` are runs of the same clusters.
-      const keys = [...new Set([meshKey(local, remote), meshKey(remote, local)])];
-      const pairs = keys.map(visibilityLiteral).join(', ');
+      const keys = [...new Set(pairs.flatMap(({ local, remote }) => [meshKey(local, remote), meshKey(remote, local)]))];
       // Runs from before MeshPair existed are found by their pair-derived workflow id.
       const legacy = LEGACY_WORKFLOW_ID_PREFIXES.flatMap((prefix) => keys.map((key) => `${prefix}/${key}`));
-      const ids = [...Object.values(WORKFLOW_ID_PREFIX).map((prefix) => `${prefix}/${unorderedPairKey(local, remote)}`), ...legacy].map(visibilityLiteral).join(', ');
-      clauses.push(`(${MESH_PAIR.name} IN (${pairs}) OR WorkflowId IN (${ids}))`);
+      const current = pairs.flatMap(({ local, remote }) => Object.values(WORKFLOW_ID_PREFIX).map((prefix) => `${prefix}/${unorderedPairKey(local, remote)}`));
+      const ids = [...new Set([...current, ...legacy])].map(visibilityLiteral).join(', ');
+      clauses.push(`(${MESH_PAIR.name} IN (${keys.map(visibilityLiteral).join(', ')}) OR WorkflowId IN (${ids}))`);
     }
     if (filter.phase) clauses.push(`${MESH_PHASE.name} = ${visibilityLiteral(filter.phase)}`);
     if (filter.requester) clauses.push(`${MESH_REQUESTER.name} = ${visibilityLiteral(filter.requester)}`);

@@ -8,8 +8,9 @@ import { rejectReasonModal } from '../reject-modal';
 import { denied, ephemeral } from '../render/replies';
 import { singleAttempt } from '../slack-clients';
 import { withRequestDeadline } from '../temporal-deadline';
+import { answerBy } from '../time-limit';
 import type { ListenerOptions } from './options';
-import { answerBy, answerInThread, answerOf, clickPlace } from './reply';
+import { answerInThread, answerOf, clickPlace } from './reply';
 
 const TRIGGER_BUDGET_MS = 2_500;
 

@@ -2,9 +2,10 @@ import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/
 import { handleMeshCommand } from '../handle-command';
 import type { BotDeps } from '../deps';
 import { withRequestDeadline } from '../temporal-deadline';
+import { answerBy } from '../time-limit';
 import type { ListenerOptions } from './options';
 import { ephemeral } from '../render/replies';
-import { answerBy, answerOf } from './reply';
+import { answerOf } from './reply';
 
 const TOO_SLOW = ":warning: Slack or Temporal did not answer in time, so I cannot tell whether your command went through. Check `/mesh runs` in a minute before trying again.";
 

@@ -63,18 +63,3 @@ export async function answerOf(work: () => Promise<Reply>, doing: string, logger
     return ephemeral(`:warning: ${text}`);
   }
 }
-
-/** `work`, or `late()` if it has not settled within `ms` (no limit when `ms` is unset). */
-export async function answerBy<T>(ms: number | undefined, work: Promise<T>, late: () => T): Promise<T> {
-  if (ms === undefined) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const timeUp = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(late()), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([work, timeUp]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -4,8 +4,9 @@ import type { BotDeps } from '../deps';
 import { handleApprovalClick } from '../handle-approval';
 import { REJECT_VIEW, checkReason, parseRejectMetadata } from '../reject-modal';
 import { withRequestDeadline } from '../temporal-deadline';
+import { answerBy } from '../time-limit';
 import type { ListenerOptions } from './options';
-import { answerBy, answerInThread, answerOf } from './reply';
+import { answerInThread, answerOf } from './reply';
 
 /**
  * The reject modal submitted: a missing, blank or too long reason is shown under the field
