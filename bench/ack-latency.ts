@@ -20,6 +20,7 @@ import { SlackApiStandin } from '../test/harness/slack-api-standin';
 import { postToSlackEndpoint, slashCommandBody } from '../test/harness/slack-requests';
 import { benchTemporal } from './bench-temporal';
 import { latencyStats } from './latency-stats';
+import { openLoopAlternating } from './open-loop';
 
 const SECRET = 'bench-signing-secret';
 const RATE = Number(process.env.BENCH_RATE ?? 20);
@@ -65,21 +66,7 @@ async function run(): Promise<void> {
       return ms;
     };
 
-    // Open loop at a fixed rate: a request leaves every 1/(2·RATE) s whatever the answers do, alternating apps.
-    const drive = async (perApp: number): Promise<{ bare: number[]; meshops: number[] }> => {
-      const out = { bare: [] as number[], meshops: [] as number[] };
-      const interval = 1000 / (2 * RATE);
-      const t0 = performance.now();
-      const inflight: Promise<void>[] = [];
-      for (let k = 0; k < 2 * perApp; k++) {
-        const wait = t0 + k * interval - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const which = k % 2 === 0 ? 'bare' : 'meshops';
-        inflight.push(send(urls[which]).then((ms) => void out[which].push(ms)));
-      }
-      await Promise.all(inflight);
-      return out;
-    };
+    const drive = (perApp: number) => openLoopAlternating(['bare', 'meshops'] as const, perApp, RATE, (which) => send(urls[which]));
 
     await drive(WARMUP);
     const measured = await drive(RATE * SECONDS);

@@ -25,6 +25,7 @@ import { buttonClickBody, sign, slashCommandBody } from '../test/harness/slack-r
 import { startDelayProxy } from '../test/harness/tcp-delay-proxy';
 import { benchTemporal } from './bench-temporal';
 import { latencyStats } from './latency-stats';
+import { openLoopAlternating } from './open-loop';
 import { writeResult } from './write-result';
 
 const SECRET = 'bench-lambda-secret';
@@ -76,18 +77,7 @@ async function run(): Promise<void> {
     answers.slow.length = 0;
     answers.direct.length = 0;
 
-    // Open loop: a request leaves every 1/(2·RATE) s whatever the answers do, alternating handlers.
-    const out = { slow: [] as number[], direct: [] as number[] };
-    const interval = 1000 / (2 * RATE);
-    const t0 = performance.now();
-    const inflight: Promise<void>[] = [];
-    for (let k = 0; k < 2 * REQUESTS; k++) {
-      const wait = t0 + k * interval - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const which = k % 2 === 0 ? 'slow' : 'direct';
-      inflight.push(send(which).then((ms) => void out[which].push(ms)));
-    }
-    await Promise.all(inflight);
+    const out = await openLoopAlternating(['slow', 'direct'] as const, REQUESTS, RATE, send);
 
     // Approve clicks with Temporal and Slack slow: the status call runs out of budget, the group
     // lookup and the private answer wait on Slack; the listener must still return in time.
